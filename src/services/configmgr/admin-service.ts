@@ -1,0 +1,69 @@
+/** What the rest of the core needs from ConfigMgr's AdminService; the axios client implements it. */
+
+export type PackageClass = 'SMS_OperatingSystemInstallPackage' | 'SMS_ImagePackage';
+
+export const PACKAGE_CLASSES: readonly PackageClass[] = ['SMS_OperatingSystemInstallPackage', 'SMS_ImagePackage'];
+
+/**
+ * One instance of SMS_OperatingSystemInstallPackage or SMS_ImagePackage as the AdminService returns
+ * it (after shape validation). Lazy properties such as ImageProperty are null in collection queries.
+ */
+export interface PackageRecord {
+  PackageID: string;
+  Name: string;
+  Description?: string | null;
+  Version?: string | null;
+  Language?: string | null;
+  Manufacturer?: string | null;
+  PkgSourcePath?: string | null;
+  ImageOSVersion?: string | null;
+  ImageProperty?: string | null;
+  SourceVersion?: number | null;
+  SourceDate?: string | null;
+  LastRefreshTime?: string | null;
+  PackageSize?: number | null;
+  ActionInProgress?: number | null;
+  SourceSite?: string | null;
+}
+
+/** The properties a collection query asks for ($select); ImageProperty is lazy and fetched by key. */
+export const PACKAGE_LIST_PROPERTIES = [
+  'PackageID',
+  'Name',
+  'Description',
+  'Version',
+  'Language',
+  'Manufacturer',
+  'PkgSourcePath',
+  'ImageOSVersion',
+  'SourceVersion',
+  'SourceDate',
+  'LastRefreshTime',
+  'PackageSize',
+  'ActionInProgress',
+  'SourceSite',
+] as const;
+
+/** A $filter condition; values are escaped by the client, never pasted. */
+export type PackageFilter =
+  | { property: string; op: 'eq'; value: string | number }
+  | { property: string; op: 'contains' | 'startswith'; value: string };
+
+export interface MethodResult {
+  ReturnValue: number;
+  [key: string]: unknown;
+}
+
+export interface AdminService {
+  /** Every instance of the class, following @odata.nextLink. */
+  listPackages(packageClass: PackageClass, options?: { filter?: PackageFilter }): Promise<PackageRecord[]>;
+  /** One instance by key, with its lazy properties filled. Throws PackageNotFound. */
+  getPackage(packageClass: PackageClass, packageId: string): Promise<PackageRecord>;
+  /** An instance method such as RefreshPkgSource or ReloadImageProperties. */
+  invokePackageMethod(
+    packageClass: PackageClass,
+    packageId: string,
+    method: string,
+    parameters?: Record<string, unknown>,
+  ): Promise<MethodResult>;
+}

@@ -1,0 +1,93 @@
+/** The domain of the bot: what an OS upgrade package or OS image is, as far as chat answers go. */
+
+/** `upgrade` = SMS_OperatingSystemInstallPackage (a media folder); `image` = SMS_ImagePackage (one WIM). */
+export type PackageKind = 'upgrade' | 'image';
+
+/** Major.Minor.Build.Revision, e.g. 10.0.26100.4349; admins say "26100.4349". */
+export interface BuildNumber {
+  major: number;
+  minor: number;
+  build: number;
+  revision: number;
+}
+
+/** One index of the package's WIM, as ConfigMgr recorded it in ImageProperty. */
+export interface Edition {
+  index: number;
+  name: string;
+  description?: string;
+  editionId?: string;
+  architecture?: string;
+  languages: string[];
+  /** Bytes, when ConfigMgr recorded a size for the index. */
+  sizeBytes?: number;
+  osVersion?: BuildNumber;
+}
+
+/** Whether ConfigMgr's lazy ImageProperty was fetched and could be read. */
+export type EditionsState =
+  | { state: 'known' }
+  | { state: 'not-fetched' }
+  | { state: 'unreadable'; reason: string };
+
+export interface MediaPackage {
+  /** ConfigMgr PackageID, e.g. PS100012 (upper case as ConfigMgr stores it). */
+  id: string;
+  kind: PackageKind;
+  name: string;
+  description: string;
+  /** The package's Version property as typed by the admin (free text). */
+  version: string;
+  language: string;
+  manufacturer: string;
+  /** From ImageOSVersion, else from Version when that reads as a build number. */
+  build?: BuildNumber;
+  /** Where `build` came from. */
+  buildSource?: 'ImageOSVersion' | 'Version';
+  /** Marketed release, e.g. "Windows 11 24H2"; undefined when the build is unknown. */
+  release?: string;
+  editions: Edition[];
+  editionsState: EditionsState;
+  /** UNC folder for an upgrade package, UNC .wim for an image. */
+  sourcePath: string;
+  sourceVersion: number;
+  sourceDate?: Date;
+  lastRefreshTime?: Date;
+  /** ConfigMgr's PackageSize, treated as KB. */
+  packageSizeKb?: number;
+  /** 0 none, 1 update, 2 add, 3 delete. */
+  actionInProgress: number;
+  sourceSite: string;
+}
+
+/** The site's media as of the last successful sync. */
+export interface InventorySnapshot {
+  packages: readonly MediaPackage[];
+  /** When ConfigMgr last answered a full sync; null before the first one. */
+  syncedAt: Date | null;
+  /** Set while the last sync attempt failed: the bot answers from the snapshot and says so. */
+  lastSyncError?: { at: Date; message: string };
+  /** True when the site is the built-in demo simulator. */
+  demo: boolean;
+}
+
+export function formatBuild(build: BuildNumber): string {
+  return `${build.build}.${build.revision}`;
+}
+
+export function formatFullBuild(build: BuildNumber): string {
+  return `${build.major}.${build.minor}.${build.build}.${build.revision}`;
+}
+
+/** Reads "10.0.26100.4349" or "26100.4349"; anything else is not a build number. */
+export function parseBuildNumber(text: string | null | undefined): BuildNumber | undefined {
+  if (!text) return undefined;
+  const trimmed = text.trim();
+  const full = /^(\d{1,2})\.(\d{1,2})\.(\d{4,5})\.(\d{1,6})$/.exec(trimmed);
+  if (full) {
+    return { major: Number(full[1]), minor: Number(full[2]), build: Number(full[3]), revision: Number(full[4]) };
+  }
+  const short = /^(\d{4,5})\.(\d{1,6})$/.exec(trimmed);
+  if (short) return { major: 10, minor: 0, build: Number(short[1]), revision: Number(short[2]) };
+  return undefined;
+}

@@ -1,0 +1,14 @@
+/** What `status` reports: the bot's view of its own health, without calling ConfigMgr in the turn. */
+export interface SiteStatus {
+  demo: boolean;
+  /** The AdminService base URL (no credentials). */
+  adminServiceUrl: string;
+  /** Outcome of the last sync attempt. */
+  configMgrReachable: boolean | null;
+  lastSyncAttemptAt: Date | null;
+  lastSuccessfulSyncAt: Date | null;
+  lastSyncDurationMs: number | null;
+  lastSyncError?: string;
+  packageCounts: { upgrade: number; image: number };
+  syncIntervalMinutes: number;
+}
