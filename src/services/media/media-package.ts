@@ -63,6 +63,8 @@ export interface MediaPackage {
 /** The site's media as of the last successful sync. */
 export interface InventorySnapshot {
   packages: readonly MediaPackage[];
+  /** Rises whenever the packages change, so that views of the snapshot can be cached by it. */
+  generation: number;
   /** When ConfigMgr last answered a full sync; null before the first one. */
   syncedAt: Date | null;
   /** Set while the last sync attempt failed: the bot answers from the snapshot and says so. */
