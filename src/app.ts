@@ -1,0 +1,133 @@
+/** Builds the running bot from a config: services, bot, HTTP server. index.ts and tests both use it. */
+import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type TurnContext } from 'botbuilder';
+import pino, { type Logger } from 'pino';
+import type { AddressInfo } from 'node:net';
+import { MediaAnswers } from './bot/media-answers';
+import { MediaBot } from './bot/media-bot';
+import type { AppConfig } from './config';
+import { createServer } from './server';
+import { AdminServiceClient, type AdminServiceAuth } from './services/configmgr/admin-service-client';
+import { AdminServiceSimulator } from './services/demo/admin-service-simulator';
+import { createDemoSite } from './services/demo/demo-site';
+import { MediaInventory } from './services/media/inventory';
+
+export interface RunningApp {
+  /** http://host:port of the bot; the channel posts to `${url}/api/messages`. */
+  url: string;
+  port: number;
+  inventory: MediaInventory;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  logger?: Logger;
+  /** How long to wait for the first inventory sync before serving (the demo site answers at once). */
+  firstSyncWaitMs?: number;
+}
+
+function authFromConfig(settings: NonNullable<AppConfig['configMgr']>): AdminServiceAuth {
+  switch (settings.auth) {
+    case 'none':
+      return { kind: 'none' };
+    case 'bearer':
+      return { kind: 'bearer', token: settings.bearerToken ?? '' };
+    case 'ntlm':
+      return { kind: 'ntlm', username: settings.username ?? '', password: settings.password ?? '', domain: settings.domain };
+    case 'negotiate':
+      return { kind: 'negotiate', username: settings.username, password: settings.password, domain: settings.domain };
+  }
+}
+
+export async function startApp(config: AppConfig, options: StartOptions = {}): Promise<RunningApp> {
+  const logger = options.logger ?? pino({ level: config.logLevel, redact: ['*.password', '*.token', 'config.bot.appPassword'] });
+  const stops: Array<() => Promise<void>> = [];
+
+  let adminServiceUrl: string;
+  let auth: AdminServiceAuth;
+  let simulator: AdminServiceSimulator | undefined;
+  if (config.configMgr) {
+    adminServiceUrl = config.configMgr.adminServiceUrl;
+    auth = authFromConfig(config.configMgr);
+  } else {
+    simulator = new AdminServiceSimulator({ site: createDemoSite(), logger: logger.child({ component: 'demo-site' }) });
+    adminServiceUrl = await simulator.start();
+    auth = { kind: 'none' };
+    const demoSite = simulator;
+    stops.push(() => demoSite.stop());
+    logger.info({ adminServiceUrl }, 'no CM_ADMINSERVICE_URL: serving the built-in demo site');
+  }
+
+  const adminService = new AdminServiceClient({
+    baseUrl: adminServiceUrl,
+    auth,
+    caFile: config.configMgr?.caFile,
+    logger: logger.child({ component: 'adminservice' }),
+  });
+  const inventory = new MediaInventory({
+    adminService,
+    demo: simulator !== undefined,
+    logger: logger.child({ component: 'inventory' }),
+  });
+  inventory.start(config.syncIntervalMinutes * 60_000);
+  stops.unshift(() => inventory.stop());
+  await Promise.race([
+    inventory.whenFirstSyncSettled(),
+    new Promise((resolve) => setTimeout(resolve, options.firstSyncWaitMs ?? 5_000).unref()),
+  ]);
+
+  const answers = new MediaAnswers({
+    inventory,
+    adminServiceUrl,
+    syncIntervalMinutes: config.syncIntervalMinutes,
+  });
+  const bot = new MediaBot(answers, logger.child({ component: 'bot' }));
+
+  const adapter = new CloudAdapter(
+    new ConfigurationBotFrameworkAuthentication({
+      MicrosoftAppId: config.bot.appId,
+      MicrosoftAppPassword: config.bot.appPassword,
+      MicrosoftAppType: config.bot.appType,
+      MicrosoftAppTenantId: config.bot.tenantId,
+    }),
+  );
+  adapter.onTurnError = async (context: TurnContext, error: Error) => {
+    logger.error({ err: error, activityType: context.activity?.type }, 'turn failed');
+    try {
+      await context.sendActivity('Something went wrong on the bot side; please try again, and tell your bot administrator if it keeps happening.');
+    } catch (sendError) {
+      logger.warn({ err: sendError }, 'could not tell the user about a failed turn');
+    }
+  };
+
+  const server = createServer({
+    adapter,
+    bot,
+    logger: logger.child({ component: 'http' }),
+    health: () => {
+      const state = inventory.syncState();
+      return { demo: simulator !== undefined, lastSuccessfulSync: state.lastSuccessAt, configMgrReachable: state.reachable };
+    },
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  stops.unshift(
+    () =>
+      new Promise<void>((resolve) => {
+        server.server.closeAllConnections?.();
+        server.close(() => resolve());
+      }),
+  );
+
+  return {
+    url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${address.port}`,
+    port: address.port,
+    inventory,
+    async stop() {
+      for (const stop of stops) await stop();
+    },
+  };
+}

@@ -1,0 +1,82 @@
+/**
+ * Action.Execute invokes → answers. Every verb and its data is validated: a foreign verb, missing or
+ * tampered data gets a clear error response, never an exception.
+ */
+import { z } from 'zod';
+import { CardVerbs } from '../cards/card-verbs';
+import type { AdaptiveCard } from '../cards/media-cards';
+import { parseCommand } from './command-parser';
+import type { MediaAnswers } from './media-answers';
+
+export type CardActionResponse =
+  | { statusCode: 200; type: 'application/vnd.microsoft.card.adaptive'; value: AdaptiveCard }
+  | { statusCode: 200; type: 'application/vnd.microsoft.activity.message'; value: string }
+  | { statusCode: 400; type: 'application/vnd.microsoft.error'; value: { code: string; message: string } };
+
+const packageId = z.string().trim().regex(/^[A-Za-z0-9]{3}[0-9A-Fa-f]{5}$/);
+
+const invokeValue = z.object({
+  action: z.object({
+    type: z.literal('Action.Execute'),
+    verb: z.string().max(100),
+    data: z.record(z.string(), z.unknown()).nullish(),
+  }),
+});
+
+const verbData = {
+  [CardVerbs.show]: z.object({ packageId }),
+  [CardVerbs.editions]: z.object({ packageId }),
+  [CardVerbs.listPage]: z.object({
+    filter: z.string().max(500).default(''),
+    page: z.coerce.number().int().min(0).max(100_000),
+  }),
+  [CardVerbs.command]: z.object({ text: z.string().min(1).max(500) }),
+} as const;
+
+function badRequest(message: string): CardActionResponse {
+  return { statusCode: 400, type: 'application/vnd.microsoft.error', value: { code: 'BadRequest', message } };
+}
+
+function card(value: AdaptiveCard): CardActionResponse {
+  return { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value };
+}
+
+export class CardActions {
+  constructor(private readonly answers: MediaAnswers) {}
+
+  handle(value: unknown): CardActionResponse {
+    const parsed = invokeValue.safeParse(value);
+    if (!parsed.success) return badRequest('This button sent no action the bot understands; type "help" to start again.');
+    const { verb, data } = parsed.data.action;
+    if (!(verb in verbData)) return badRequest(`This button is not one of the bot's; type "help" to see what it can do.`);
+
+    switch (verb) {
+      case CardVerbs.show:
+      case CardVerbs.editions: {
+        const fields = verbData[verb].safeParse(data ?? {});
+        if (!fields.success) return badRequest('This button carries no valid package id; type "list" to pick the package again.');
+        const pkg = this.answers.packageById(fields.data.packageId);
+        if (!pkg) {
+          return {
+            statusCode: 200,
+            type: 'application/vnd.microsoft.activity.message',
+            value: `Package ${fields.data.packageId.toUpperCase()} is no longer on the site; type "list" to see the current media.`,
+          };
+        }
+        return card(verb === CardVerbs.show ? this.answers.detailCard(pkg) : this.answers.editionsCard(pkg));
+      }
+      case CardVerbs.listPage: {
+        const fields = verbData[verb].safeParse(data ?? {});
+        if (!fields.success) return badRequest('This button carries no valid page; type "list" to start again.');
+        return card(this.answers.listPage(fields.data.filter, fields.data.page));
+      }
+      case CardVerbs.command: {
+        const fields = verbData[verb].safeParse(data ?? {});
+        if (!fields.success) return badRequest('This button carries no command; type "help" to see the commands.');
+        return card(this.answers.answer(parseCommand(fields.data.text)));
+      }
+      default:
+        return badRequest(`This button is not one of the bot's; type "help" to see what it can do.`);
+    }
+  }
+}

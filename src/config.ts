@@ -1,0 +1,234 @@
+/**
+ * The environment contract of DESIGN.md, parsed once. Names are a contract (tests outside the project
+ * set them): a wrong or missing value stops start-up with one line naming the variable.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { z } from 'zod';
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    problem: string,
+  ) {
+    super(`${variable}: ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export type CmAuthKind = 'negotiate' | 'ntlm' | 'bearer' | 'none';
+
+export interface MediaPathMapping {
+  /** UNC prefix as written in PkgSourcePath, e.g. \\cm01\OSD$ (no trailing backslash). */
+  uncPrefix: string;
+  /** Where that share is mounted on this machine. */
+  localRoot: string;
+}
+
+export interface AppConfig {
+  port: number;
+  host: string;
+  bot: {
+    appId: string;
+    appPassword: string;
+    appType: 'MultiTenant' | 'SingleTenant' | 'UserAssignedMsi';
+    tenantId: string;
+  };
+  /** Undefined = the built-in demo site. */
+  configMgr?: {
+    adminServiceUrl: string;
+    auth: CmAuthKind;
+    username?: string;
+    password?: string;
+    domain?: string;
+    bearerToken?: string;
+    caFile?: string;
+  };
+  mediaPathMap: MediaPathMapping[];
+  buildFileName: string;
+  releasesFeedUrl?: string;
+  databaseUrl: string;
+  approvers: string[];
+  requiredApprovals: number;
+  approvalTtlHours: number;
+  runner: { kind: 'configmgr' | 'webhook' | 'demo'; webhookUrl?: string; secret?: string };
+  syncIntervalMinutes: number;
+  logLevel: string;
+}
+
+type Env = Record<string, string | undefined>;
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Reads one variable with a zod schema; the first issue becomes the one-line ConfigError. */
+function read<T>(env: Env, variable: string, schema: z.ZodType<T>): T {
+  const raw = env[variable];
+  const value = raw === undefined || raw.trim() === '' ? undefined : raw.trim();
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const shown = value === undefined ? 'it is empty' : `got "${value.length > 60 ? `${value.slice(0, 60)}…` : value}"`;
+    throw new ConfigError(variable, `${issue?.message ?? 'invalid value'} (${shown})`);
+  }
+  return result.data;
+}
+
+const optionalText = z.string().optional();
+
+function numberIn(min: number, max: number, whole: boolean, fallback: number) {
+  return z
+    .string()
+    .optional()
+    .transform((text, ctx) => {
+      if (text === undefined) return fallback;
+      const value = Number(text);
+      if (!Number.isFinite(value) || (whole && !Number.isInteger(value)) || value < min || value > max) {
+        ctx.addIssue({ code: 'custom', message: `must be a ${whole ? 'whole ' : ''}number from ${min} to ${max}` });
+        return z.NEVER;
+      }
+      return value;
+    });
+}
+
+function oneOf<const T extends readonly [string, ...string[]]>(values: T, fallback?: T[number]) {
+  const schema = z.enum(values, { error: () => `must be one of ${values.join(', ')}` });
+  return fallback === undefined ? schema : schema.optional().transform((v) => v ?? fallback);
+}
+
+function httpUrl(what: string) {
+  return z
+    .string()
+    .optional()
+    .refine((text) => text === undefined || /^https?:\/\/[^\s/]+/i.test(text), { message: `must be an http(s) URL ${what}` })
+    .refine((text) => text === undefined || !/^https?:\/\/[^/]*@/i.test(text), {
+      message: 'must not carry credentials in the URL; use the CM_* credential variables',
+    });
+}
+
+function required(env: Env, variable: string, reason: string): string {
+  const value = env[variable]?.trim();
+  if (!value) throw new ConfigError(variable, `is required ${reason}`);
+  return value;
+}
+
+export function parseMediaPathMap(text: string | undefined): MediaPathMapping[] {
+  if (!text?.trim()) return [];
+  return text
+    .split(';')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '')
+    .map((entry) => {
+      const separator = entry.indexOf('=');
+      const unc = separator > 0 ? entry.slice(0, separator).trim() : '';
+      const local = separator > 0 ? entry.slice(separator + 1).trim() : '';
+      if (!/^\\\\[^\\]+\\[^\\]+/.test(unc) || !local.startsWith('/')) {
+        throw new ConfigError(
+          'MEDIA_PATH_MAP',
+          `each entry must read \\\\server\\share=/local/path, separated by ";" (got "${entry}")`,
+        );
+      }
+      return { uncPrefix: unc.replace(/\\+$/, ''), localRoot: local.replace(/\/+$/, '') || '/' };
+    });
+}
+
+function readConfigMgr(env: Env): AppConfig['configMgr'] {
+  const adminServiceUrl = read(env, 'CM_ADMINSERVICE_URL', httpUrl('such as https://cm01.contoso.com/AdminService'));
+  if (adminServiceUrl === undefined) return undefined;
+  const auth = read(env, 'CM_AUTH', oneOf(['negotiate', 'ntlm', 'bearer', 'none'] as const));
+  const caFile = read(env, 'CM_CA_FILE', optionalText);
+  if (caFile !== undefined) {
+    if (!existsSync(caFile)) throw new ConfigError('CM_CA_FILE', `no file at ${caFile}`);
+    if (!readFileSync(caFile, 'utf8').includes('-----BEGIN CERTIFICATE-----')) {
+      throw new ConfigError('CM_CA_FILE', `${caFile} holds no PEM certificate`);
+    }
+  }
+  const settings: NonNullable<AppConfig['configMgr']> = {
+    adminServiceUrl: adminServiceUrl.replace(/\/+$/, ''),
+    auth,
+    username: read(env, 'CM_USERNAME', optionalText),
+    password: env.CM_PASSWORD || undefined,
+    domain: read(env, 'CM_DOMAIN', optionalText),
+    bearerToken: env.CM_BEARER_TOKEN?.trim() || undefined,
+    caFile,
+  };
+  if (auth === 'ntlm') {
+    required(env, 'CM_USERNAME', 'with CM_AUTH=ntlm');
+    required(env, 'CM_PASSWORD', 'with CM_AUTH=ntlm');
+  }
+  if (auth === 'bearer') required(env, 'CM_BEARER_TOKEN', 'with CM_AUTH=bearer');
+  if (auth === 'negotiate' && settings.username !== undefined && settings.password === undefined) {
+    throw new ConfigError('CM_PASSWORD', 'is required with CM_USERNAME under CM_AUTH=negotiate (or leave both empty to use the keytab/ticket cache)');
+  }
+  return settings;
+}
+
+function readBot(env: Env): AppConfig['bot'] {
+  const appId = read(env, 'MicrosoftAppId', optionalText) ?? '';
+  const appType = read(env, 'MicrosoftAppType', oneOf(['MultiTenant', 'SingleTenant', 'UserAssignedMsi'] as const, 'MultiTenant'));
+  const tenantId = read(env, 'MicrosoftAppTenantId', optionalText) ?? '';
+  if (appId !== '' && !GUID.test(appId)) throw new ConfigError('MicrosoftAppId', `must be the bot's GUID (got "${appId}")`);
+  if (appId !== '' && appType !== 'UserAssignedMsi') required(env, 'MicrosoftAppPassword', 'when MicrosoftAppId is set');
+  if (appId !== '' && appType !== 'MultiTenant') required(env, 'MicrosoftAppTenantId', `with MicrosoftAppType=${appType}`);
+  return { appId, appPassword: env.MicrosoftAppPassword ?? '', appType, tenantId };
+}
+
+function readRunner(env: Env): AppConfig['runner'] {
+  const kind = read(env, 'RUNNER', oneOf(['configmgr', 'webhook', 'demo'] as const, 'configmgr'));
+  const webhookUrl = read(env, 'RUNNER_WEBHOOK_URL', httpUrl('for the servicing host'));
+  const secret = env.RUNNER_SECRET?.trim() || undefined;
+  if (kind === 'webhook') {
+    required(env, 'RUNNER_WEBHOOK_URL', 'with RUNNER=webhook');
+    if (!secret || secret.length < 16) throw new ConfigError('RUNNER_SECRET', 'must be at least 16 characters with RUNNER=webhook');
+  }
+  return { kind, webhookUrl, secret };
+}
+
+export function loadConfig(env: Env): AppConfig {
+  const bot = readBot(env);
+  const databaseUrl = read(
+    env,
+    'DATABASE_URL',
+    z
+      .string()
+      .optional()
+      .transform((v) => v ?? 'sqlite:./data/upgrade-media-bot.db')
+      .refine((v) => /^sqlite:.+/.test(v) || /^postgres(ql)?:\/\/.+/.test(v), {
+        message: 'must be sqlite:<path> or postgres://…',
+      }),
+  );
+  const approvers = (env.APPROVERS ?? '')
+    .split(/[,;\s]+/)
+    .map((id) => id.trim())
+    .filter((id) => id !== '');
+  const badApprover = approvers.find((id) => !GUID.test(id));
+  if (badApprover !== undefined) {
+    throw new ConfigError('APPROVERS', `must be Azure AD object ids (GUIDs) separated by commas (got "${badApprover}")`);
+  }
+  return {
+    port: read(env, 'PORT', numberIn(0, 65535, true, 3978)),
+    host: read(env, 'HOST', optionalText) ?? (bot.appId === '' ? '127.0.0.1' : '0.0.0.0'),
+    bot,
+    configMgr: readConfigMgr(env),
+    mediaPathMap: parseMediaPathMap(env.MEDIA_PATH_MAP),
+    buildFileName: read(
+      env,
+      'BUILD_FILE_NAME',
+      z
+        .string()
+        .regex(/^[^\\/:*?"<>|]+$/, { message: 'must be a plain file name without a folder' })
+        .optional()
+        .transform((v) => v ?? 'BuildNumber.txt'),
+    ),
+    releasesFeedUrl: read(env, 'RELEASES_FEED_URL', httpUrl('to a JSON feed')),
+    databaseUrl,
+    approvers,
+    requiredApprovals: read(env, 'REQUIRED_APPROVALS', numberIn(1, 10, true, 1)),
+    approvalTtlHours: read(env, 'APPROVAL_TTL_HOURS', numberIn(0.1, 24 * 30, false, 24)),
+    runner: readRunner(env),
+    syncIntervalMinutes: read(env, 'SYNC_INTERVAL_MINUTES', numberIn(0.05, 24 * 60, false, 15)),
+    logLevel: read(
+      env,
+      'LOG_LEVEL',
+      oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
+    ),
+  };
+}

@@ -1,0 +1,48 @@
+/** The HTTP surface: POST /api/messages for the Bot Framework channel, GET /healthz for probes. */
+import type { CloudAdapter } from 'botbuilder';
+import type { ActivityHandler } from 'botbuilder';
+import type { Logger } from 'pino';
+import * as restify from 'restify';
+
+export interface ServerOptions {
+  adapter: CloudAdapter;
+  bot: ActivityHandler;
+  logger: Logger;
+  health: () => Record<string, unknown>;
+}
+
+/** Generous for any real activity (Teams caps messages near 28 KB), small enough to refuse floods. */
+const MAX_BODY_BYTES = 256 * 1024;
+
+export function createServer(options: ServerOptions): restify.Server {
+  const server = restify.createServer({ name: 'upgrade-media-bot', handleUncaughtExceptions: false });
+  server.use(restify.plugins.bodyParser({ mapParams: false, maxBodySize: MAX_BODY_BYTES }));
+
+  server.post('/api/messages', async (req, res) => {
+    if (!isActivityLike(req.body)) {
+      res.send(400, { error: 'The request body is not a Bot Framework activity.' });
+      return;
+    }
+    try {
+      await options.adapter.process(req, res, (context) => options.bot.run(context));
+    } catch (error) {
+      options.logger.error({ err: error }, 'activity processing failed');
+      if (!res.headersSent) res.send(500, { error: 'The bot could not process this activity.' });
+    }
+  });
+
+  server.get('/healthz', (_req, res) => {
+    res.send(200, { status: 'ok', ...options.health() });
+  });
+
+  server.on('restifyError', (req: restify.Request, _res: restify.Response, err: Error & { statusCode?: number }, callback: () => void) => {
+    options.logger.warn({ path: req.path(), status: err.statusCode, err: err.message }, 'request rejected');
+    callback();
+  });
+  return server;
+}
+
+/** The adapter trusts its input's shape; a body that is not an object with a string `type` never reaches it. */
+function isActivityLike(body: unknown): body is { type: string } {
+  return typeof body === 'object' && body !== null && !Array.isArray(body) && typeof (body as { type?: unknown }).type === 'string';
+}

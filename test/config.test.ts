@@ -1,0 +1,117 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadConfig } from '../src/config';
+
+const GUID = '00000000-0000-4000-8000-000000000001';
+
+describe('loadConfig', () => {
+  it('applies the defaults of DESIGN.md to an empty environment (demo site, anonymous, loopback)', () => {
+    const config = loadConfig({});
+    assert.equal(config.port, 3978);
+    assert.equal(config.host, '127.0.0.1');
+    assert.equal(config.configMgr, undefined);
+    assert.equal(config.buildFileName, 'BuildNumber.txt');
+    assert.equal(config.databaseUrl, 'sqlite:./data/upgrade-media-bot.db');
+    assert.deepEqual(config.approvers, []);
+    assert.equal(config.requiredApprovals, 1);
+    assert.equal(config.approvalTtlHours, 24);
+    assert.equal(config.runner.kind, 'configmgr');
+    assert.equal(config.syncIntervalMinutes, 15);
+    assert.equal(config.bot.appId, '');
+  });
+
+  it('listens on every interface once the bot has an app id, unless HOST says otherwise', () => {
+    const env = { MicrosoftAppId: GUID, MicrosoftAppPassword: 'secret' };
+    assert.equal(loadConfig(env).host, '0.0.0.0');
+    assert.equal(loadConfig({ ...env, HOST: '10.1.2.3' }).host, '10.1.2.3');
+    assert.equal(loadConfig({ HOST: '0.0.0.0' }).host, '0.0.0.0');
+  });
+
+  it('reads a real site with its auth and credentials', () => {
+    const config = loadConfig({
+      CM_ADMINSERVICE_URL: 'https://cm01.contoso.com/AdminService/',
+      CM_AUTH: 'ntlm',
+      CM_USERNAME: 'svc-osd',
+      CM_PASSWORD: 'p@ss',
+      CM_DOMAIN: 'CONTOSO',
+      MEDIA_PATH_MAP: '\\\\cm01\\OSD$=/mnt/osd; \\\\fs02\\Media\\=/mnt/media/',
+      APPROVERS: `${GUID}, 00000000-0000-4000-8000-000000000002`,
+      SYNC_INTERVAL_MINUTES: '5',
+    });
+    assert.equal(config.configMgr?.adminServiceUrl, 'https://cm01.contoso.com/AdminService');
+    assert.equal(config.configMgr?.auth, 'ntlm');
+    assert.equal(config.configMgr?.domain, 'CONTOSO');
+    assert.deepEqual(config.mediaPathMap, [
+      { uncPrefix: '\\\\cm01\\OSD$', localRoot: '/mnt/osd' },
+      { uncPrefix: '\\\\fs02\\Media', localRoot: '/mnt/media' },
+    ]);
+    assert.equal(config.approvers.length, 2);
+    assert.equal(config.syncIntervalMinutes, 5);
+  });
+
+  it('accepts a CA file that holds a PEM certificate', () => {
+    const folder = mkdtempSync(join(tmpdir(), 'umb-config-'));
+    const caFile = join(folder, 'site.pem');
+    writeFileSync(caFile, '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
+    const config = loadConfig({ CM_ADMINSERVICE_URL: 'https://cm01/AdminService', CM_AUTH: 'negotiate', CM_CA_FILE: caFile });
+    assert.equal(config.configMgr?.caFile, caFile);
+  });
+
+  const site = { CM_ADMINSERVICE_URL: 'https://cm01.contoso.com/AdminService' };
+  const notPem = join(mkdtempSync(join(tmpdir(), 'umb-config-')), 'not.pem');
+  writeFileSync(notPem, 'hello');
+  const badValues: Array<[string, Record<string, string>, RegExp]> = [
+    ['PORT', { PORT: 'eighty' }, /whole number from 0 to 65535/],
+    ['PORT', { PORT: '70000' }, /whole number/],
+    ['CM_ADMINSERVICE_URL', { CM_ADMINSERVICE_URL: 'cm01.contoso.com' }, /http\(s\) URL/],
+    ['CM_ADMINSERVICE_URL', { CM_ADMINSERVICE_URL: 'https://user:pw@cm01/AdminService', CM_AUTH: 'none' }, /credentials/],
+    ['CM_AUTH', site, /must be one of negotiate, ntlm, bearer, none/],
+    ['CM_AUTH', { ...site, CM_AUTH: 'kerb' }, /got "kerb"/],
+    ['CM_USERNAME', { ...site, CM_AUTH: 'ntlm' }, /required with CM_AUTH=ntlm/],
+    ['CM_PASSWORD', { ...site, CM_AUTH: 'ntlm', CM_USERNAME: 'u' }, /required with CM_AUTH=ntlm/],
+    ['CM_BEARER_TOKEN', { ...site, CM_AUTH: 'bearer' }, /required with CM_AUTH=bearer/],
+    ['CM_PASSWORD', { ...site, CM_AUTH: 'negotiate', CM_USERNAME: 'u' }, /CM_USERNAME/],
+    ['CM_CA_FILE', { ...site, CM_AUTH: 'none', CM_CA_FILE: '/no/such/file.pem' }, /no file/],
+    ['CM_CA_FILE', { ...site, CM_AUTH: 'none', CM_CA_FILE: notPem }, /no PEM certificate/],
+    ['MEDIA_PATH_MAP', { MEDIA_PATH_MAP: 'cm01/OSD=/mnt/osd' }, /\\\\server\\share=\/local\/path/],
+    ['MEDIA_PATH_MAP', { MEDIA_PATH_MAP: '\\\\cm01\\OSD$=relative/path' }, /each entry/],
+    ['BUILD_FILE_NAME', { BUILD_FILE_NAME: '..\\BuildNumber.txt' }, /plain file name/],
+    ['RELEASES_FEED_URL', { RELEASES_FEED_URL: 'ftp://feed' }, /http\(s\) URL/],
+    ['DATABASE_URL', { DATABASE_URL: 'mysql://db' }, /sqlite:<path> or postgres/],
+    ['APPROVERS', { APPROVERS: 'alice@contoso.com' }, /GUIDs/],
+    ['REQUIRED_APPROVALS', { REQUIRED_APPROVALS: '0' }, /from 1 to 10/],
+    ['APPROVAL_TTL_HOURS', { APPROVAL_TTL_HOURS: '-1' }, /number from/],
+    ['RUNNER', { RUNNER: 'jenkins' }, /configmgr, webhook, demo/],
+    ['RUNNER_WEBHOOK_URL', { RUNNER: 'webhook' }, /required with RUNNER=webhook/],
+    ['RUNNER_SECRET', { RUNNER: 'webhook', RUNNER_WEBHOOK_URL: 'https://osd-build/api', RUNNER_SECRET: 'short' }, /16 characters/],
+    ['SYNC_INTERVAL_MINUTES', { SYNC_INTERVAL_MINUTES: 'often' }, /number from/],
+    ['MicrosoftAppId', { MicrosoftAppId: 'my-bot' }, /GUID/],
+    ['MicrosoftAppPassword', { MicrosoftAppId: GUID }, /required when MicrosoftAppId is set/],
+    ['MicrosoftAppType', { MicrosoftAppType: 'Global' }, /MultiTenant, SingleTenant, UserAssignedMsi/],
+    ['MicrosoftAppTenantId', { MicrosoftAppId: GUID, MicrosoftAppPassword: 'x', MicrosoftAppType: 'SingleTenant' }, /required/],
+  ];
+  for (const [variable, env, problem] of badValues) {
+    it(`stops with one line naming ${variable} for ${JSON.stringify(env)}`, () => {
+      assert.throws(
+        () => loadConfig(env),
+        (error: unknown) => {
+          assert.ok(error instanceof ConfigError);
+          assert.equal(error.variable, variable);
+          assert.ok(error.message.startsWith(`${variable}: `), error.message);
+          assert.match(error.message, problem);
+          assert.ok(!error.message.includes('\n'), 'one line');
+          return true;
+        },
+      );
+    });
+  }
+
+  it('never repeats a password in its error line', () => {
+    assert.throws(
+      () => loadConfig({ ...site, CM_AUTH: 'ntlm', CM_PASSWORD: 'Sup3rS3cret!' }),
+      (error: Error) => !error.message.includes('Sup3rS3cret!'),
+    );
+  });
+});
