@@ -1,0 +1,414 @@
+/**
+ * The AdminService over HTTP (axios): OData queries for the package classes, instance methods,
+ * retries for transient failures, and every failure turned into one of the typed errors of
+ * errors.ts. Logs carry method, URL, status and a short body excerpt; never a header value.
+ */
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import { rootCertificates } from 'node:tls';
+import axios, { AxiosError, AxiosInstance, AxiosResponse, isAxiosError } from 'axios';
+import axiosRetry, { exponentialDelay } from 'axios-retry';
+import pLimit from 'p-limit';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import {
+  ConfigMgrAccessDenied,
+  ConfigMgrBadResponse,
+  ConfigMgrRequestRejected,
+  ConfigMgrUnavailable,
+  PackageNotFound,
+} from '../errors';
+import {
+  AdminService,
+  MethodResult,
+  PACKAGE_LIST_PROPERTIES,
+  PackageClass,
+  PackageFilter,
+  PackageRecord,
+} from './admin-service';
+import { AdminServiceAuth, createAuthenticator } from './auth/admin-service-auth';
+import { AuthenticationFailed, HttpAuthenticator, parseChallenges } from './auth/http-authenticator';
+import type { KerberosModule } from './auth/negotiate-authenticator';
+import {
+  buildFilterExpression,
+  buildQueryString,
+  buildSelect,
+  describeSchemaError,
+  keySegment,
+  methodResultSchema,
+  packageEnvelopeSchema,
+} from './odata';
+
+export type { AdminServiceAuth } from './auth/admin-service-auth';
+
+export interface AdminServiceClientOptions {
+  /** e.g. "https://cm01.contoso.com/AdminService" or "http://127.0.0.1:4567/AdminService" */
+  baseUrl: string;
+  auth: AdminServiceAuth;
+  logger: Logger;
+  /** PEM bundle to trust in addition to the system roots (the site's self-signed certificate). */
+  caFile?: string;
+  /** Per request (each retry gets its own), default 30000. */
+  timeoutMs?: number;
+  /** Retries of transient failures, default 3. */
+  retries?: number;
+  /** Exponential backoff base with jitter, default 500. */
+  retryBaseDelayMs?: number;
+  /** How the optional native `kerberos` module is loaded (negotiate only); tests replace it. */
+  loadKerberos?: () => KerberosModule;
+}
+
+/** More legs than any NTLM (3) or Kerberos (1–2) handshake needs: a server looping on 401 is refused. */
+const MAX_AUTH_LEGS = 4;
+/** A guard against a server whose @odata.nextLink never ends. */
+const MAX_PAGES = 1000;
+/** A Retry-After longer than this is not waited for: the caller hears "unavailable" instead. */
+const MAX_RETRY_DELAY_MS = 60_000;
+const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
+const EXCERPT_LENGTH = 200;
+
+interface SendOptions {
+  method: 'GET' | 'POST';
+  url: string;
+  body?: unknown;
+  /** 404 is returned to the caller instead of thrown (key lookups). */
+  allowNotFound?: boolean;
+}
+
+export class AdminServiceClient implements AdminService {
+  readonly #baseUrl: string;
+  readonly #origin: string;
+  readonly #logger: Logger;
+  readonly #auth: HttpAuthenticator;
+  readonly #http: AxiosInstance;
+  readonly #httpAgent: http.Agent;
+  readonly #httpsAgent: https.Agent;
+  readonly #timeoutMs: number;
+  /** NTLM authenticates the connection: one handshake at a time, on one socket. */
+  readonly #serialize: (<T>(work: () => Promise<T>) => Promise<T>) | undefined;
+
+  constructor(options: AdminServiceClientOptions) {
+    const base = parseBaseUrl(options.baseUrl);
+    this.#baseUrl = base.href.replace(/\/+$/, '');
+    this.#origin = base.origin;
+    this.#logger = options.logger;
+    this.#timeoutMs = options.timeoutMs ?? 30_000;
+    this.#auth = createAuthenticator(options.auth, {
+      host: base.hostname.replace(/^\[|\]$/g, ''),
+      logger: options.logger,
+      loadKerberos: options.loadKerberos,
+    });
+
+    const agentOptions: http.AgentOptions = {
+      keepAlive: true,
+      maxSockets: this.#auth.connectionBound ? 1 : 8,
+    };
+    this.#httpAgent = new http.Agent(agentOptions);
+    this.#httpsAgent = new https.Agent({
+      ...agentOptions,
+      ...(options.caFile ? { ca: [...rootCertificates, readCaFile(options.caFile)] } : {}),
+    });
+    if (this.#auth.connectionBound) {
+      const limit = pLimit(1);
+      this.#serialize = (work) => limit(work);
+    }
+
+    this.#http = axios.create({
+      timeout: this.#timeoutMs,
+      httpAgent: this.#httpAgent,
+      httpsAgent: this.#httpsAgent,
+      proxy: false,
+      maxRedirects: 0,
+      maxContentLength: MAX_RESPONSE_BYTES,
+      responseType: 'text',
+      // We parse ourselves, so that truncated or non-JSON bodies are reported, not silently passed on.
+      transformResponse: [(data: unknown) => data],
+      // 401/403/404/4xx are answers for us to read; 5xx and 429 reject so that axios-retry sees them.
+      validateStatus: (status) => status < 500 && status !== 429,
+    });
+    const retryBaseDelayMs = options.retryBaseDelayMs ?? 500;
+    axiosRetry(this.#http, {
+      retries: options.retries ?? 3,
+      shouldResetTimeout: true,
+      retryCondition: isTransient,
+      // 2^n × base plus up to 20 % jitter, or the server's Retry-After when that is longer.
+      retryDelay: (retryCount, error) => Math.min(exponentialDelay(retryCount, error, retryBaseDelayMs), MAX_RETRY_DELAY_MS),
+      onRetry: (retryCount, error, config) => {
+        this.#logger.warn(
+          { method: config.method?.toUpperCase(), url: config.url, retry: retryCount, reason: describeTransportError(error) },
+          'AdminService request failed; retrying',
+        );
+      },
+    });
+    this.#logger.debug({ baseUrl: this.#baseUrl, auth: this.#auth.description }, 'AdminService client ready');
+  }
+
+  async listPackages(packageClass: PackageClass, options?: { filter?: PackageFilter }): Promise<PackageRecord[]> {
+    const query = buildQueryString({
+      $select: buildSelect(PACKAGE_LIST_PROPERTIES),
+      $filter: options?.filter ? buildFilterExpression(options.filter) : undefined,
+    });
+    let url = `${this.#classUrl(packageClass)}${query}`;
+    const visited = new Set<string>();
+    const records: PackageRecord[] = [];
+    for (;;) {
+      if (visited.has(url) || visited.size >= MAX_PAGES) {
+        throw new ConfigMgrBadResponse(`GET ${url}: @odata.nextLink loops (${visited.size} pages read)`);
+      }
+      visited.add(url);
+      const response = await this.#send({ method: 'GET', url });
+      const envelope = parseBody(response, url, packageEnvelopeSchema);
+      records.push(...envelope.value);
+      const nextLink = envelope['@odata.nextLink'];
+      if (!nextLink) return records;
+      url = this.#resolveNextLink(nextLink, url);
+    }
+  }
+
+  async getPackage(packageClass: PackageClass, packageId: string): Promise<PackageRecord> {
+    if (packageId.trim() === '') throw new PackageNotFound(packageId);
+    const url = `${this.#classUrl(packageClass)}${keySegment(packageId)}`;
+    const response = await this.#send({ method: 'GET', url, allowNotFound: true });
+    if (response.status === 404) throw new PackageNotFound(packageId);
+    const record = parseBody(response, url, packageEnvelopeSchema).value[0];
+    if (!record) throw new PackageNotFound(packageId);
+    return record;
+  }
+
+  async invokePackageMethod(
+    packageClass: PackageClass,
+    packageId: string,
+    method: string,
+    parameters?: Record<string, unknown>,
+  ): Promise<MethodResult> {
+    if (packageId.trim() === '') throw new PackageNotFound(packageId);
+    const url = this.#instanceMethodUrl(packageClass, packageId, method);
+    const response = await this.#send({ method: 'POST', url, body: parameters ?? {} });
+    return parseBody(response, url, methodResultSchema);
+  }
+
+  /** Closes kept-alive connections and removes a private Kerberos ticket cache. */
+  async close(): Promise<void> {
+    this.#httpAgent.destroy();
+    this.#httpsAgent.destroy();
+    (this.#auth as { dispose?: () => void }).dispose?.();
+  }
+
+  #classUrl(packageClass: PackageClass): string {
+    return `${this.#baseUrl}/wmi/${encodeURIComponent(packageClass)}`;
+  }
+
+  /**
+   * The one place that knows how an instance method is addressed. The path is unverified on live
+   * sites (see reference/configmgr-adminservice.md): if it differs, only this changes.
+   */
+  #instanceMethodUrl(packageClass: PackageClass, packageId: string, method: string): string {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(method)) {
+      throw new ConfigMgrRequestRejected(400, `Not a WMI method name: ${JSON.stringify(method)}`);
+    }
+    return `${this.#classUrl(packageClass)}${keySegment(packageId)}/AdminService.${method}`;
+  }
+
+  #resolveNextLink(nextLink: string, currentUrl: string): string {
+    let resolved: URL;
+    try {
+      resolved = new URL(nextLink, currentUrl);
+    } catch {
+      throw new ConfigMgrBadResponse(`GET ${currentUrl}: unusable @odata.nextLink ${excerpt(nextLink)}`);
+    }
+    // Our credentials (a bearer token) must never follow a link to another server.
+    if (resolved.origin !== this.#origin) {
+      throw new ConfigMgrBadResponse(`GET ${currentUrl}: @odata.nextLink leaves ${this.#origin}: ${resolved.origin}`);
+    }
+    return resolved.href;
+  }
+
+  #send(options: SendOptions): Promise<AxiosResponse<string>> {
+    return this.#serialize ? this.#serialize(() => this.#exchange(options)) : this.#exchange(options);
+  }
+
+  /** One request, through the authentication handshake; every failure leaves as a typed error. */
+  async #exchange({ method, url, body, allowNotFound }: SendOptions): Promise<AxiosResponse<string>> {
+    const startedAt = Date.now();
+    const exchange = this.#auth.startExchange();
+    let authorization = await this.#authStep(method, url, () => exchange.firstAuthorization());
+    for (let leg = 1; ; leg += 1) {
+      let response: AxiosResponse<string>;
+      try {
+        response = await this.#http.request<string>({
+          method,
+          url,
+          data: body === undefined ? undefined : JSON.stringify(body),
+          headers: {
+            Accept: 'application/json',
+            ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+            ...(authorization ? { Authorization: authorization } : {}),
+          },
+        });
+      } catch (error) {
+        throw this.#transportFailure(error, method, url);
+      }
+      const challenges = parseChallenges(response.headers['www-authenticate'] as string | string[] | undefined);
+      if (response.status === 401) {
+        const next =
+          leg < MAX_AUTH_LEGS ? await this.#authStep(method, url, () => exchange.answerChallenge(challenges)) : undefined;
+        if (next) {
+          authorization = next;
+          continue;
+        }
+        const offered = challenges.map((challenge) => challenge.scheme).join(', ') || 'nothing';
+        throw new ConfigMgrAccessDenied(
+          `${describeResponse(method, url, response)}; the server offers ${offered}; the bot used ${this.#auth.description}`,
+        );
+      }
+      if (response.status === 403) throw new ConfigMgrAccessDenied(describeResponse(method, url, response));
+      if (response.status === 404 && allowNotFound) return response;
+      if (response.status >= 300) {
+        throw new ConfigMgrRequestRejected(response.status, describeResponse(method, url, response));
+      }
+      await this.#authStep(method, url, () => exchange.finish(challenges));
+      this.#logger.debug({ method, url, status: response.status, ms: Date.now() - startedAt }, 'AdminService answered');
+      return response;
+    }
+  }
+
+  async #authStep<T>(method: string, url: string, step: () => Promise<T>): Promise<T> {
+    try {
+      return await step();
+    } catch (error) {
+      if (error instanceof AuthenticationFailed) {
+        throw new ConfigMgrAccessDenied(`${method} ${url}: ${error.message}`, sanitizedCause(error));
+      }
+      throw error;
+    }
+  }
+
+  #transportFailure(error: unknown, method: string, url: string): Error {
+    if (!isAxiosError(error)) return error instanceof Error ? error : new Error(String(error));
+    const retries = (error.config?.['axios-retry'] as { retryCount?: number } | undefined)?.retryCount ?? 0;
+    const after = retries > 0 ? ` after ${retries} ${retries === 1 ? 'retry' : 'retries'}` : '';
+    if (error.response && !isBrokenBody(error)) {
+      return new ConfigMgrUnavailable(
+        `${describeResponse(method, url, error.response as AxiosResponse<string>)}${after}`,
+        sanitizedCause(error),
+      );
+    }
+    const reason = isTimeout(error) ? `timed out after ${this.#timeoutMs} ms` : describeTransportError(error);
+    return new ConfigMgrUnavailable(`${method} ${url}: ${reason}${after}`, sanitizedCause(error));
+  }
+}
+
+function parseBaseUrl(baseUrl: string): URL {
+  let url: URL;
+  try {
+    url = new URL(baseUrl);
+  } catch {
+    throw new Error(`CM_ADMINSERVICE_URL is not a URL: ${JSON.stringify(baseUrl)}`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new Error(`CM_ADMINSERVICE_URL must start with https:// (or http:// for test doubles), not ${url.protocol}`);
+  }
+  if (url.username || url.password) {
+    throw new Error('CM_ADMINSERVICE_URL must not carry credentials; use CM_USERNAME and CM_PASSWORD.');
+  }
+  if (url.search || url.hash) {
+    throw new Error('CM_ADMINSERVICE_URL must not carry a query or fragment, e.g. https://cm01.contoso.com/AdminService');
+  }
+  return url;
+}
+
+function readCaFile(caFile: string): string {
+  let pem: string;
+  try {
+    pem = readFileSync(caFile, 'utf8');
+  } catch (error) {
+    throw new Error(`CM_CA_FILE cannot be read: ${caFile} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
+    throw new Error(`CM_CA_FILE holds no PEM certificate: ${caFile}`);
+  }
+  return pem;
+}
+
+/**
+ * Whether a failure may pass if tried again. POST (a method call such as RefreshPkgSource) is
+ * retried only when the server cannot have acted on it: refused connection, 429, 503.
+ */
+function isTransient(error: AxiosError): boolean {
+  const method = (error.config?.method ?? 'get').toLowerCase();
+  const safe = method === 'get' || method === 'head';
+  if (error.response && !isBrokenBody(error)) {
+    const { status } = error.response;
+    if (status === 429 || status === 503) return true;
+    return safe && status >= 500;
+  }
+  if (error.code === AxiosError.ERR_CANCELED || isTlsError(error)) return false;
+  return safe || error.code === 'ECONNREFUSED';
+}
+
+/** The status line arrived but the connection broke while the body was read. */
+function isBrokenBody(error: AxiosError): boolean {
+  return error.response !== undefined && error.response.status < 400;
+}
+
+function isTimeout(error: AxiosError): boolean {
+  return error.code === AxiosError.ECONNABORTED || error.code === AxiosError.ETIMEDOUT;
+}
+
+function isTlsError(error: AxiosError): boolean {
+  return /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/.test(error.code ?? '');
+}
+
+function describeTransportError(error: AxiosError): string {
+  if (isBrokenBody(error)) return `the connection broke while the body was read (${error.code ?? 'error'}: ${error.message})`;
+  if (error.response) return `HTTP ${error.response.status}`;
+  if (isTlsError(error)) {
+    return `TLS: ${error.code}: ${error.message}; trust the site's certificate with CM_CA_FILE`;
+  }
+  return `${error.code ?? 'network error'}: ${error.message}`;
+}
+
+function describeResponse(method: string, url: string, response: AxiosResponse<string>): string {
+  const body = typeof response.data === 'string' ? response.data : '';
+  return `${method} ${url} → HTTP ${response.status}${body ? `: ${excerpt(body)}` : ''}`;
+}
+
+function excerpt(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > EXCERPT_LENGTH ? `${flat.slice(0, EXCERPT_LENGTH)}…` : flat;
+}
+
+/**
+ * A cause for the logs that keeps the code and message but not the axios config, which holds
+ * the Authorization header (a bearer token or an NTLM/Kerberos token).
+ */
+function sanitizedCause(error: Error): Error {
+  const cause = new Error(error.message);
+  cause.name = error.name;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string') Object.assign(cause, { code });
+  return cause;
+}
+
+function parseBody<S extends z.ZodType>(response: AxiosResponse<string>, url: string, schema: S): z.output<S> {
+  const where = `${response.config.method?.toUpperCase() ?? 'GET'} ${url} → HTTP ${response.status}`;
+  const contentType = String(response.headers['content-type'] ?? '');
+  const body = typeof response.data === 'string' ? response.data : '';
+  if (!/\bjson\b/i.test(contentType)) {
+    throw new ConfigMgrBadResponse(`${where}: content-type ${contentType || 'missing'}, not JSON: ${excerpt(body)}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch (error) {
+    throw new ConfigMgrBadResponse(
+      `${where}: invalid or truncated JSON (${(error as Error).message}) after ${body.length} characters: ${excerpt(body)}`,
+    );
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) {
+    throw new ConfigMgrBadResponse(`${where}: unexpected shape (${describeSchemaError(parsed.error)}): ${excerpt(body)}`);
+  }
+  return parsed.data;
+}

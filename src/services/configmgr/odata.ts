@@ -1,0 +1,132 @@
+/**
+ * OData v4 pieces of the AdminService protocol: query and key escaping, and the shapes of the
+ * JSON envelopes it answers with. Everything that comes from chat passes through here before it
+ * reaches a URL, so nothing typed by a user can change the meaning of a query.
+ */
+import { z } from 'zod';
+import type { MethodResult, PackageFilter, PackageRecord } from './admin-service';
+
+/** A programming error: a filter or key the client must never send (not a user-facing error). */
+export class InvalidODataInput extends Error {
+  override readonly name = 'InvalidODataInput';
+}
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** `'O''Brien'`: OData string literals are single-quoted and a quote inside is doubled. */
+export function quoteODataString(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
+function propertyName(name: string): string {
+  if (typeof name !== 'string' || !IDENTIFIER.test(name)) {
+    throw new InvalidODataInput(`Not an OData property name: ${JSON.stringify(name)}`);
+  }
+  return name;
+}
+
+function literal(value: string | number): string {
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new InvalidODataInput(`Not a finite number: ${value}`);
+    return String(value);
+  }
+  if (typeof value === 'string') return quoteODataString(value);
+  throw new InvalidODataInput(`Not a string or number: ${JSON.stringify(value)}`);
+}
+
+/** The `$filter` expression (not yet URL-encoded) for one condition. */
+export function buildFilterExpression(filter: PackageFilter): string {
+  const property = propertyName(filter.property);
+  switch (filter.op) {
+    case 'eq':
+      return `${property} eq ${literal(filter.value)}`;
+    case 'contains':
+    case 'startswith':
+      if (typeof filter.value !== 'string') {
+        throw new InvalidODataInput(`${filter.op} needs a string value, got ${JSON.stringify(filter.value)}`);
+      }
+      return `${filter.op}(${property},${quoteODataString(filter.value)})`;
+    default: {
+      const unknown: never = filter;
+      throw new InvalidODataInput(`Unknown filter operator: ${JSON.stringify((unknown as { op?: unknown }).op)}`);
+    }
+  }
+}
+
+/** `('PS100012')`, URL-encoded as one path segment: the key of an instance. */
+export function keySegment(key: string): string {
+  return encodeURIComponent(`(${quoteODataString(key)})`);
+}
+
+/** `?$select=A,B&$filter=…`: option names stay literal, values are percent-encoded. */
+export function buildQueryString(options: Readonly<Record<string, string | undefined>>): string {
+  const parts = Object.entries(options)
+    .filter((entry): entry is [string, string] => entry[1] !== undefined)
+    .map(([name, value]) => `${name}=${encodeURIComponent(value)}`);
+  return parts.length === 0 ? '' : `?${parts.join('&')}`;
+}
+
+/** `$select` for the given properties, each validated as an identifier. */
+export function buildSelect(properties: readonly string[]): string {
+  return properties.map(propertyName).join(',');
+}
+
+// WMI numbers come as JSON numbers; 64-bit ones may come as strings (IEEE754Compatible), so accept both.
+const wmiNumber = z.union([z.number(), z.string().regex(/^-?\d+(\.\d+)?$/).transform(Number)]).nullish();
+const wmiString = z.string().nullish();
+
+/** One package instance; unknown and `@odata.*` properties are dropped, not rejected. */
+export const packageRecordSchema = z.object({
+  PackageID: z.string().min(1),
+  Name: z.string(),
+  Description: wmiString,
+  Version: wmiString,
+  Language: wmiString,
+  Manufacturer: wmiString,
+  PkgSourcePath: wmiString,
+  ImageOSVersion: wmiString,
+  ImageProperty: wmiString,
+  SourceVersion: wmiNumber,
+  SourceDate: wmiString,
+  LastRefreshTime: wmiString,
+  PackageSize: wmiNumber,
+  ActionInProgress: wmiNumber,
+  SourceSite: wmiString,
+}) satisfies z.ZodType<PackageRecord>;
+
+/** A collection or key answer: `{ value: [...], "@odata.nextLink"?: "..." }`. */
+export const packageEnvelopeSchema = z.object({
+  value: z.array(packageRecordSchema),
+  '@odata.nextLink': z.string().min(1).optional(),
+});
+
+export type PackageEnvelope = z.infer<typeof packageEnvelopeSchema>;
+
+const methodResultObject = z.looseObject({ ReturnValue: z.number() });
+
+/**
+ * A method answer. Sites answer with the result object itself (plus `@odata.context`); the
+ * collection form `{ value: {...} }` or `{ value: [{...}] }` is accepted too because the exact
+ * shape is unverified on live sites.
+ */
+export const methodResultSchema = z
+  .union([
+    methodResultObject,
+    z.object({ value: methodResultObject }).transform((envelope) => envelope.value),
+    z.object({ value: z.tuple([methodResultObject]) }).transform((envelope) => envelope.value[0]),
+  ])
+  .transform((result): MethodResult => {
+    const clean: MethodResult = { ReturnValue: result.ReturnValue };
+    for (const [name, value] of Object.entries(result)) {
+      if (!name.startsWith('@odata.')) clean[name] = value;
+    }
+    return clean;
+  });
+
+/** A short, single-line description of what failed validation, for the error detail. */
+export function describeSchemaError(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 3)
+    .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
+    .join('; ');
+}
