@@ -63,6 +63,7 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
     caFile: config.configMgr?.caFile,
     logger: logger.child({ component: 'adminservice' }),
   });
+  stops.unshift(() => adminService.close());
   const inventory = new MediaInventory({
     adminService,
     demo: simulator !== undefined,
