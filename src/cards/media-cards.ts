@@ -1,0 +1,387 @@
+/**
+ * Domain data → Adaptive Cards. The layout lives in the JSON templates beside this file; this module
+ * only decides what the cards say (wording, order, pagination, limits) and binds it with
+ * adaptivecards-templating. Every function is pure and synchronous.
+ *
+ * Values reach the cards through template data only, never by splicing text into the template, so a
+ * package named `Lab ${name} {{x}} "q"` comes out verbatim: the templating engine does not evaluate
+ * expressions found inside data values (a test holds it to that).
+ */
+import { Template } from 'adaptivecards-templating';
+import { formatBuild, formatFullBuild, type MediaPackage, type PackageKind } from '../services/media/media-package';
+import type { SiteStatus } from '../services/site-status';
+import { botCommands } from './bot-commands';
+import { CardVerbs } from './card-verbs';
+import { countOf, formatBytes, formatDuration, formatKilobytes, localisedDateTime } from './card-formatting';
+import contextBannerTemplate from './templates/context-banner.json';
+import freshnessFooterTemplate from './templates/freshness-footer.json';
+import helpTemplate from './templates/help.json';
+import mediaListTemplate from './templates/media-list.json';
+import mediaDetailTemplate from './templates/media-detail.json';
+import editionsTemplate from './templates/editions.json';
+import choiceTemplate from './templates/choice.json';
+import statusTemplate from './templates/status.json';
+import errorTemplate from './templates/error.json';
+
+export type AdaptiveCard = { type: 'AdaptiveCard'; version: string; [key: string]: unknown };
+
+export interface CardContext {
+  /** Every card shows a clear "Demo site" label when true. */
+  demo: boolean;
+  /** When ConfigMgr last answered a full sync; the data cards say "as of <time>, from ConfigMgr". */
+  syncedAt: Date | null;
+  /**
+   * Set when ConfigMgr is unreachable (the last sync's one-line error, no secrets): the card says the
+   * inventory may be old and shows this as the last error.
+   */
+  staleReason?: string;
+}
+
+export const DEFAULT_LIST_PAGE_SIZE = 20;
+/** 30 rows of the longest names, filter and stale reason still fit under Teams' 28 KB per message (a test proves it). */
+export const MAX_LIST_PAGE_SIZE = 30;
+/**
+ * The list filter is carried by the Previous/Next buttons; longer filters are cut to this so that the
+ * card stays under 28 KB. The bot should cut the filter the same way before filtering.
+ */
+export const MAX_LIST_FILTER_LENGTH = 200;
+/** Buttons on a choice card; more would make the card a list, which `list` already is. */
+export const MAX_CHOICE_BUTTONS = 10;
+export const MAX_SUGGESTIONS = 5;
+/**
+ * Names longer than this are cut in tables, so that a page can never outgrow 28 KB. ConfigMgr caps
+ * package names well below it; the detail card always shows the whole name.
+ */
+const MAX_NAME_IN_TABLE = 120;
+const MAX_FILTER_SHOWN = 120;
+const MAX_STALE_REASON_SHOWN = 300;
+
+const kindHeadings: Record<PackageKind, string> = { upgrade: 'OS upgrade packages', image: 'OS images' };
+const kindLabels: Record<PackageKind, string> = { upgrade: 'OS upgrade package', image: 'OS image' };
+const kindOrder: readonly PackageKind[] = ['upgrade', 'image'];
+
+/** ConfigMgr's ActionInProgress codes. */
+const actionsInProgress: Record<number, string> = { 1: 'update', 2: 'add', 3: 'delete' };
+
+const verbs = CardVerbs;
+
+export function helpCard(context: CardContext): AdaptiveCard {
+  return render(helpTemplate, context, { showFreshness: false }, {
+    commands: botCommands.map((command) => ({
+      usage: command.usage,
+      description: command.description,
+      example: command.example,
+      aliasNote: command.aliases.length > 0 ? ` · also: ${command.aliases.join(', ')}` : '',
+    })),
+    buttons: [
+      { title: 'List media', text: 'list' },
+      { title: 'Site status', text: 'status' },
+    ],
+  });
+}
+
+export function mediaListCard(
+  view: { packages: readonly MediaPackage[]; filter: string; page: number; pageSize?: number },
+  context: CardContext,
+): AdaptiveCard {
+  const pageSize = view.pageSize ?? DEFAULT_LIST_PAGE_SIZE;
+  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_LIST_PAGE_SIZE) {
+    throw new RangeError(`pageSize must be a whole number from 1 to ${MAX_LIST_PAGE_SIZE}, not ${pageSize}`);
+  }
+  const filter = Array.from(view.filter.trim()).slice(0, MAX_LIST_FILTER_LENGTH).join('');
+  const sorted = [...view.packages].sort(compareForList);
+  const total = sorted.length;
+  const pageCount = Math.max(1, Math.ceil(total / pageSize));
+  // The page number comes back from a button, possibly after the inventory shrank: show the nearest page.
+  const page = Number.isFinite(view.page) ? Math.min(Math.max(Math.floor(view.page), 0), pageCount - 1) : 0;
+  const onPage = sorted.slice(page * pageSize, (page + 1) * pageSize);
+  const shownFilter = shorten(filter, MAX_FILTER_SHOWN);
+
+  const totals = kindOrder
+    .map((kind) => ({ kind, count: sorted.filter((pkg) => pkg.kind === kind).length }))
+    .filter(({ count }) => count > 0);
+  const summary = [
+    ...(pageCount > 1 ? [`Page ${page + 1} of ${pageCount}`] : []),
+    countOf(total, 'package'),
+  ].join(' · ');
+
+  return render(mediaListTemplate, context, { showFreshness: true }, {
+    title: filter ? `Media matching "${shownFilter}"` : 'Media on the site',
+    summary,
+    hasPackages: total > 0,
+    isEmpty: total === 0,
+    emptyText: filter
+      ? `No package matches "${shownFilter}"; type "list" to see all media.`
+      : 'The site has no OS upgrade packages or OS images.',
+    groups: kindOrder
+      .map((kind) => ({ kind, rows: onPage.filter((pkg) => pkg.kind === kind) }))
+      .filter(({ rows }) => rows.length > 0)
+      .map(({ kind, rows }) => ({
+        heading: `${kindHeadings[kind]} (${totals.find((t) => t.kind === kind)?.count ?? rows.length})`,
+        rows: rows.map((pkg) => ({
+          id: pkg.id,
+          name: shorten(pkg.name, MAX_NAME_IN_TABLE),
+          build: pkg.build ? formatBuild(pkg.build) : 'unknown',
+          release: pkg.release ?? 'unknown',
+          editions: pkg.editionsState.state === 'known' ? String(pkg.editions.length) : '?',
+        })),
+      })),
+    filter,
+    hasPrevious: page > 0,
+    hasNext: page < pageCount - 1,
+    previousPage: page - 1,
+    nextPage: page + 1,
+  });
+}
+
+export function mediaDetailCard(pkg: MediaPackage, context: CardContext): AdaptiveCard {
+  const facts: Array<{ title: string; value: string }> = [
+    { title: 'Kind', value: kindLabels[pkg.kind] },
+    { title: 'Build', value: describeBuild(pkg) },
+    { title: 'Release', value: pkg.release ?? 'Not known (the build is not known)' },
+    { title: 'Version', value: pkg.version || '(empty)' },
+    { title: 'Language', value: pkg.language || '(empty)' },
+    { title: 'Editions', value: describeEditions(pkg) },
+    { title: 'Source path', value: pkg.sourcePath || '(empty)' },
+    { title: 'Source version', value: String(pkg.sourceVersion) },
+    { title: 'Source date', value: localisedDateTime(pkg.sourceDate, 'Not known') },
+    { title: 'Last refresh', value: localisedDateTime(pkg.lastRefreshTime, 'Not known') },
+    { title: 'Size', value: formatKilobytes(pkg.packageSizeKb) },
+    { title: 'Site', value: pkg.sourceSite || '(empty)' },
+    ...(pkg.manufacturer ? [{ title: 'Manufacturer', value: pkg.manufacturer }] : []),
+    ...(pkg.description ? [{ title: 'Description', value: pkg.description }] : []),
+  ];
+  return render(mediaDetailTemplate, context, { showFreshness: true }, {
+    id: pkg.id,
+    name: pkg.name,
+    subtitle: `${kindLabels[pkg.kind]} · ${pkg.id}`,
+    hasActionInProgress: pkg.actionInProgress !== 0,
+    actionInProgress: `ConfigMgr has an action in progress on this package: ${
+      actionsInProgress[pkg.actionInProgress] ?? `code ${pkg.actionInProgress}`
+    }.`,
+    facts,
+  });
+}
+
+export function editionsCard(pkg: MediaPackage, context: CardContext): AdaptiveCard {
+  const editions = pkg.editionsState.state === 'known' ? [...pkg.editions].sort((a, b) => a.index - b.index) : [];
+  let stateText = '';
+  let stateColor = 'Default';
+  switch (pkg.editionsState.state) {
+    case 'not-fetched':
+      stateText =
+        "ConfigMgr has not read this package's editions yet (it loads image properties on demand); ask again after the next sync.";
+      stateColor = 'Warning';
+      break;
+    case 'unreadable':
+      stateText = `ConfigMgr could not read this package's editions: ${pkg.editionsState.reason}`;
+      stateColor = 'Attention';
+      break;
+    case 'known':
+      if (editions.length === 0) stateText = 'ConfigMgr lists no editions for this package.';
+      break;
+  }
+
+  const summaryLines: string[] = [];
+  if (editions.length > 0) {
+    const sized = editions.filter((edition) => typeof edition.sizeBytes === 'number');
+    const sum = (list: typeof editions) => list.reduce((total, edition) => total + (edition.sizeBytes ?? 0), 0);
+    if (sized.length > 0) {
+      const scope = sized.length === editions.length ? `all ${countOf(editions.length, 'index', 'indexes')}` : `the ${sized.length} indexes with a recorded size`;
+      summaryLines.push(`Total expanded size of ${scope}: ${formatBytes(sum(sized))}.`);
+    }
+    if (editions.length === 1) {
+      summaryLines.push('The media carries a single index, so nothing beyond it adds to the image.');
+    } else {
+      const beyond = editions.slice(1);
+      const beyondSized = beyond.filter((edition) => typeof edition.sizeBytes === 'number');
+      const range = `${beyond[0].index}–${beyond[beyond.length - 1].index}`;
+      summaryLines.push(
+        beyondSized.length > 0
+          ? `Indexes ${range} (${beyond.length} beyond index ${editions[0].index}) add ${formatBytes(sum(beyondSized))} of expanded size; ` +
+              'the WIM stores files they share once, so the file on the share grows by less.'
+          : `Indexes ${range} (${beyond.length} beyond index ${editions[0].index}) have no recorded size.`,
+      );
+    }
+  }
+  if (pkg.packageSizeKb !== undefined) summaryLines.push(`Package size in ConfigMgr: ${formatKilobytes(pkg.packageSizeKb)}.`);
+
+  return render(editionsTemplate, context, { showFreshness: true }, {
+    id: pkg.id,
+    name: pkg.name,
+    subtitle: [pkg.id, pkg.build ? formatBuild(pkg.build) : 'build unknown', ...(pkg.release ? [pkg.release] : [])].join(' · '),
+    hasStateText: stateText !== '',
+    stateText,
+    stateColor,
+    hasEditions: editions.length > 0,
+    editions: editions.map((edition) => ({
+      index: String(edition.index),
+      name: edition.name || '(no name)',
+      editionId: edition.editionId || '—',
+      architecture: edition.architecture || '—',
+      languages: edition.languages.length > 0 ? edition.languages.join(', ') : '—',
+      size: formatBytes(edition.sizeBytes),
+    })),
+    summaryLines: summaryLines.map((line) => ({ line })),
+  });
+}
+
+export function choiceCard(
+  view: { query: string; command: 'show' | 'editions'; candidates: readonly MediaPackage[] },
+  context: CardContext,
+): AdaptiveCard {
+  const query = shorten(view.query.trim(), MAX_FILTER_SHOWN);
+  const shown = view.candidates.slice(0, MAX_CHOICE_BUTTONS);
+  const more = view.candidates.length - shown.length;
+  const example = shown[0] ? `, e.g. "${view.command} ${shown[0].id}"` : '';
+  return render(choiceTemplate, context, { showFreshness: true }, {
+    title:
+      view.candidates.length === 0
+        ? `No package matches "${query}"`
+        : `${countOf(view.candidates.length, 'package')} ${view.candidates.length === 1 ? 'matches' : 'match'} "${query}"`,
+    prompt:
+      view.candidates.length === 0
+        ? 'Type "list" to see the media on the site.'
+        : view.command === 'show'
+          ? 'Which one do you want to open?'
+          : 'Which package’s editions do you want?',
+    verb: view.command === 'show' ? verbs.show : verbs.editions,
+    candidates: shown.map((pkg) => ({
+      ...candidateRow(pkg),
+      buttonTitle: view.command === 'show' ? `Open ${pkg.id}` : `Editions of ${pkg.id}`,
+    })),
+    hasMore: more > 0,
+    moreText: `${more} more ${more === 1 ? 'matches' : 'match'}; type a longer part of the name or the package id${example}.`,
+  });
+}
+
+export function statusCard(status: SiteStatus, context: CardContext): AdaptiveCard {
+  const headline =
+    status.configMgrReachable === true
+      ? { text: 'ConfigMgr is answering.', color: 'Good' }
+      : status.configMgrReachable === false
+        ? { text: 'ConfigMgr is not answering; the bot answers from the last inventory it read.', color: 'Attention' }
+        : { text: 'The bot has not reached ConfigMgr yet; the first sync is under way.', color: 'Warning' };
+  const interval = countOf(status.syncIntervalMinutes, 'minute');
+  const nextSync =
+    status.lastSyncAttemptAt instanceof Date && !Number.isNaN(status.lastSyncAttemptAt.getTime())
+      ? `Every ${interval}; next around ${localisedDateTime(
+          new Date(status.lastSyncAttemptAt.getTime() + status.syncIntervalMinutes * 60_000),
+          'not known',
+        )}`
+      : `Every ${interval}`;
+  const facts = [
+    { title: 'Site', value: status.demo ? 'Demo site (sample data, no real ConfigMgr)' : 'ConfigMgr site' },
+    { title: 'AdminService', value: status.adminServiceUrl || '(not set)' },
+    ...(status.lastSyncError ? [{ title: 'Last error', value: status.lastSyncError }] : []),
+    { title: 'Last sync attempt', value: localisedDateTime(status.lastSyncAttemptAt, 'None yet') },
+    { title: 'Last successful sync', value: localisedDateTime(status.lastSuccessfulSyncAt, 'None yet') },
+    { title: 'Sync took', value: formatDuration(status.lastSyncDurationMs) },
+    { title: 'Next sync', value: nextSync },
+    {
+      title: 'Packages',
+      value: `${countOf(status.packageCounts.upgrade, 'OS upgrade package')}, ${countOf(status.packageCounts.image, 'OS image')}`,
+    },
+  ];
+  return render(statusTemplate, { ...context, demo: context.demo || status.demo }, { showFreshness: false }, {
+    headline: headline.text,
+    headlineColor: headline.color,
+    facts,
+  });
+}
+
+export function errorCard(
+  view: { message: string; suggestions?: readonly MediaPackage[] },
+  context?: CardContext,
+): AdaptiveCard {
+  const suggestions = (view.suggestions ?? []).slice(0, MAX_SUGGESTIONS);
+  return render(errorTemplate, context, { showFreshness: false }, {
+    message: view.message,
+    hasSuggestions: suggestions.length > 0,
+    suggestions: suggestions.map((pkg) => ({ ...candidateRow(pkg), buttonTitle: `Open ${pkg.id}` })),
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/** Upgrade packages first, then images; by name (numbers in names sort as numbers), then id: pages stay stable. */
+function compareForList(a: MediaPackage, b: MediaPackage): number {
+  return (
+    kindOrder.indexOf(a.kind) - kindOrder.indexOf(b.kind) ||
+    a.name.localeCompare(b.name, 'en', { numeric: true, sensitivity: 'base' }) ||
+    a.id.localeCompare(b.id, 'en')
+  );
+}
+
+function candidateRow(pkg: MediaPackage): { id: string; name: string; details: string } {
+  return {
+    id: pkg.id,
+    name: shorten(pkg.name, MAX_NAME_IN_TABLE),
+    details: [pkg.id, kindLabels[pkg.kind], pkg.build ? formatBuild(pkg.build) : 'build unknown', ...(pkg.release ? [pkg.release] : [])].join(
+      ' · ',
+    ),
+  };
+}
+
+function describeBuild(pkg: MediaPackage): string {
+  if (!pkg.build) return 'Not known: ImageOSVersion is empty and Version does not read as a build number';
+  const source = pkg.buildSource ? `, from ${pkg.buildSource}` : '';
+  return `${formatBuild(pkg.build)} (${formatFullBuild(pkg.build)}${source})`;
+}
+
+function describeEditions(pkg: MediaPackage): string {
+  switch (pkg.editionsState.state) {
+    case 'not-fetched':
+      return 'Not read yet';
+    case 'unreadable':
+      return `Unreadable: ${pkg.editionsState.reason}`;
+    case 'known': {
+      if (pkg.editions.length === 0) return '0 (ConfigMgr lists none)';
+      const names = [...pkg.editions].sort((a, b) => a.index - b.index).map((edition) => edition.name);
+      return `${pkg.editions.length}: ${names.join(', ')}`;
+    }
+  }
+}
+
+function shorten(text: string, max: number): string {
+  const chars = Array.from(text); // by code point, so that a cut never splits a surrogate pair
+  return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
+}
+
+function contextData(context: CardContext | undefined, showFreshness: boolean) {
+  const demo = context?.demo === true;
+  const stale = typeof context?.staleReason === 'string';
+  const staleReason = shorten(context?.staleReason?.trim() ?? '', MAX_STALE_REASON_SHOWN);
+  const source = demo ? 'the demo site' : 'ConfigMgr';
+  const syncedAt = context?.syncedAt ?? null;
+  const asOf = localisedDateTime(syncedAt, '');
+  return {
+    demo,
+    stale,
+    showBanner: demo || stale,
+    staleText: asOf
+      ? `ConfigMgr is not answering; this is the inventory as of ${asOf}.`
+      : 'ConfigMgr is not answering and no sync has succeeded yet, so the bot knows no media so far.',
+    hasStaleReason: stale && staleReason !== '',
+    staleReason,
+    // The stale banner already says how old the data is.
+    showFreshness: showFreshness && context !== undefined && !stale,
+    freshness: asOf ? `As of ${asOf}, from ${source}.` : `Not synced from ${source} yet.`,
+  };
+}
+
+type TemplateJson = { body: unknown[]; [key: string]: unknown };
+
+function render(
+  template: TemplateJson,
+  context: CardContext | undefined,
+  options: { showFreshness: boolean },
+  data: Record<string, unknown>,
+): AdaptiveCard {
+  // Compose a fresh object each time: the shared banner and footer frame every card's own body.
+  const composed = { ...template, body: [contextBannerTemplate, ...template.body, freshnessFooterTemplate] };
+  const card = new Template(composed).expand({
+    $root: { ...data, verbs, context: contextData(context, options.showFreshness) },
+  }) as AdaptiveCard;
+  return card;
+}
