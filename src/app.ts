@@ -6,7 +6,7 @@ import { MediaAnswers } from './bot/media-answers';
 import { MediaBot } from './bot/media-bot';
 import type { AppConfig } from './config';
 import { createServer } from './server';
-import { AdminServiceClient, type AdminServiceAuth } from './services/configmgr/admin-service-client';
+import { AdminServiceClient, type AdminServiceAuth, type AdminServiceClientOptions } from './services/configmgr/admin-service-client';
 import { AdminServiceSimulator } from './services/demo/admin-service-simulator';
 import { createDemoSite } from './services/demo/demo-site';
 import { MediaInventory } from './services/media/inventory';
@@ -23,6 +23,9 @@ export interface StartOptions {
   logger?: Logger;
   /** How long to wait for the first inventory sync before serving (the demo site answers at once). */
   firstSyncWaitMs?: number;
+  /** Client tuning for tests and the bench; production uses the client's defaults. */
+  adminService?: Pick<AdminServiceClientOptions, 'timeoutMs' | 'retries' | 'retryBaseDelayMs'>;
+  lazyFetchConcurrency?: number;
 }
 
 function authFromConfig(settings: NonNullable<AppConfig['configMgr']>): AdminServiceAuth {
@@ -61,12 +64,14 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
     baseUrl: adminServiceUrl,
     auth,
     caFile: config.configMgr?.caFile,
+    ...options.adminService,
     logger: logger.child({ component: 'adminservice' }),
   });
   stops.unshift(() => adminService.close());
   const inventory = new MediaInventory({
     adminService,
     demo: simulator !== undefined,
+    lazyFetchConcurrency: options.lazyFetchConcurrency,
     logger: logger.child({ component: 'inventory' }),
   });
   inventory.start(config.syncIntervalMinutes * 60_000);

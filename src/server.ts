@@ -31,7 +31,7 @@ export function createServer(options: ServerOptions): restify.Server {
     }
   });
 
-  server.get('/healthz', (_req, res) => {
+  server.get('/healthz', async (_req, res) => {
     res.send(200, { status: 'ok', ...options.health() });
   });
 

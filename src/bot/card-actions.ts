@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { CardVerbs } from '../cards/card-verbs';
-import type { AdaptiveCard } from '../cards/media-cards';
+import { MAX_LIST_FILTER_LENGTH, type AdaptiveCard } from '../cards/media-cards';
 import { parseCommand } from './command-parser';
 import type { MediaAnswers } from './media-answers';
 
@@ -27,7 +27,7 @@ const verbData = {
   [CardVerbs.show]: z.object({ packageId }),
   [CardVerbs.editions]: z.object({ packageId }),
   [CardVerbs.listPage]: z.object({
-    filter: z.string().max(500).default(''),
+    filter: z.string().max(MAX_LIST_FILTER_LENGTH).default(''),
     page: z.coerce.number().int().min(0).max(100_000),
   }),
   [CardVerbs.command]: z.object({ text: z.string().min(1).max(500) }),

@@ -9,6 +9,7 @@ import {
   helpCard,
   mediaDetailCard,
   mediaListCard,
+  MAX_LIST_FILTER_LENGTH,
   statusCard,
   type AdaptiveCard,
   type CardContext,
@@ -60,7 +61,9 @@ export class MediaAnswers {
   }
 
   /** One page of `list`, cached per inventory generation so busy chats cost little. */
-  listPage(filter: string, page: number): AdaptiveCard {
+  listPage(rawFilter: string, page: number): AdaptiveCard {
+    // Previous/Next buttons carry the filter cut to this length: cut it here too so pages agree.
+    const filter = rawFilter.slice(0, MAX_LIST_FILTER_LENGTH);
     const snapshot = this.options.inventory.snapshot();
     const context = this.cardContext(snapshot);
     const key = JSON.stringify([snapshot.generation, snapshot.syncedAt?.getTime(), context.staleReason, filter, page]);
@@ -128,10 +131,7 @@ export class MediaAnswers {
 
   private cardContext(snapshot: InventorySnapshot): CardContext {
     const state = this.options.inventory.syncState();
-    const staleReason =
-      state.lastError !== undefined && snapshot.syncedAt !== null
-        ? 'ConfigMgr is not answering; this is the inventory from the last successful sync.'
-        : undefined;
+    const staleReason = state.lastError !== undefined && snapshot.syncedAt !== null ? state.lastError : undefined;
     return { demo: snapshot.demo, syncedAt: snapshot.syncedAt, staleReason };
   }
 
