@@ -1,0 +1,176 @@
+/**
+ * npm run bench: turn latency and throughput of `list` and `show` over HTTP with expectReplies, against
+ * a simulated 500-package site whose AdminService answers after 2 s, next to a minimal botbuilder bot;
+ * and the inventory sync of that site (time, AdminService requests, then a sync with nothing changed).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import pino from 'pino';
+import { AdminServiceSimulator } from '../src/services/demo/admin-service-simulator';
+import { createSyntheticSite } from '../src/services/demo/synthetic-site';
+import { runTurnLoad, type LoadResult } from './turn-load';
+
+const PACKAGES = 500;
+const SLOW_ADMIN_SERVICE_MS = 2_000;
+const MEASURE_MS = Number(process.env.BENCH_MEASURE_MS ?? 6_000);
+const WARMUP_MS = 1_500;
+
+interface BotProcess {
+  url: string;
+  child: ChildProcess;
+}
+
+function startBotProcess(mode: 'minimal' | 'media', env: Record<string, string> = {}): Promise<BotProcess> {
+  const child = spawn(process.execPath, [join(__dirname, 'bot-process.js'), mode], {
+    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'silent', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`${mode} bot exited with ${code}`)));
+    createInterface({ input: child.stdout! }).once('line', (line) => resolve({ url: (JSON.parse(line) as { url: string }).url, child }));
+  });
+}
+
+async function stopBotProcess(bot: BotProcess): Promise<void> {
+  const exited = new Promise((resolve) => bot.child.once('exit', resolve));
+  bot.child.kill('SIGTERM');
+  await exited;
+}
+
+interface Health {
+  lastSuccessfulSync: string | null;
+  lastSyncDurationMs: number | null;
+  packages: number;
+}
+
+async function health(bot: BotProcess): Promise<Health> {
+  return (await (await fetch(`${bot.url}/healthz`)).json()) as Health;
+}
+
+async function waitForSync(bot: BotProcess, after: string | null, timeoutMs: number): Promise<Health> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const state = await health(bot);
+    if (state.lastSuccessfulSync !== null && state.lastSuccessfulSync !== after) return state;
+    if (Date.now() > deadline) throw new Error('the bot did not finish an inventory sync in time');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+const ids = createSyntheticSite(PACKAGES).packages.map((pkg) => pkg.record.PackageID);
+const TURNS: Record<'list' | 'show', (client: number, turn: number) => string> = {
+  list: () => 'list',
+  show: (client, turn) => `show ${ids[(client * 7919 + turn * 31) % ids.length]}`,
+};
+
+async function measure(bot: BotProcess, turn: 'list' | 'show' | 'minimal', clients: number): Promise<LoadResult> {
+  return runTurnLoad({
+    botUrl: bot.url,
+    clients,
+    durationMs: MEASURE_MS,
+    warmupMs: WARMUP_MS,
+    textFor: turn === 'minimal' ? () => 'hello' : TURNS[turn],
+  });
+}
+
+function row(label: string, result: LoadResult): string {
+  const f = (n: number) => n.toFixed(1);
+  return `| ${label} | ${result.clients} | ${f(result.p50Ms)} | ${f(result.p99Ms)} | ${f(result.turnsPerSecond)} | ${result.errors} |`;
+}
+
+async function main(): Promise<void> {
+  const lines: string[] = [];
+  const say = (line = '') => {
+    lines.push(line);
+    process.stdout.write(`${line}\n`);
+  };
+  say(`Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${new Date().toISOString()}`);
+  say(`Site: ${PACKAGES} packages (synthetic), AdminService latency ${SLOW_ADMIN_SERVICE_MS} ms per request; ${MEASURE_MS / 1000} s per measurement after ${WARMUP_MS / 1000} s warm-up`);
+  say();
+
+  const simulator = new AdminServiceSimulator({
+    site: createSyntheticSite(PACKAGES),
+    latencyMs: SLOW_ADMIN_SERVICE_MS,
+    logger: pino({ level: 'silent' }),
+  });
+  const adminServiceUrl = await simulator.start();
+  const results: Record<string, LoadResult> = {};
+
+  // 1. The framework's floor.
+  const minimal = await startBotProcess('minimal');
+  results['minimal@1'] = await measure(minimal, 'minimal', 1);
+  results['minimal@50'] = await measure(minimal, 'minimal', 50);
+  await stopBotProcess(minimal);
+
+  // 2. Our bot's first (full) sync against the slow site, counted at the simulator.
+  simulator.stats.reset();
+  const started = Date.now();
+  const media = await startBotProcess('media', {
+    PORT: '0',
+    CM_ADMINSERVICE_URL: adminServiceUrl,
+    CM_AUTH: 'none',
+    SYNC_INTERVAL_MINUTES: '0.1',
+  });
+  const first = await waitForSync(media, null, 15 * 60_000);
+  const full = { ...simulator.stats, wallMs: Date.now() - started };
+  // 3. The next sync, with nothing changed.
+  simulator.stats.reset();
+  const second = await waitForSync(media, first.lastSuccessfulSync, 5 * 60_000);
+  const unchanged = { ...simulator.stats };
+
+  // 4. Turns while the bot keeps syncing against the 2 s AdminService every 6 s.
+  for (const turn of ['list', 'show'] as const) {
+    results[`${turn}@1`] = await measure(media, turn, 1);
+    results[`${turn}@50`] = await measure(media, turn, 50);
+  }
+  await stopBotProcess(media);
+
+  // 5. The same turns against an AdminService that answers at once: latency must not matter.
+  simulator.setLatency(0);
+  const fast = await startBotProcess('media', { PORT: '0', CM_ADMINSERVICE_URL: adminServiceUrl, CM_AUTH: 'none', SYNC_INTERVAL_MINUTES: '0.1' });
+  await waitForSync(fast, null, 5 * 60_000);
+  for (const turn of ['list', 'show'] as const) {
+    results[`${turn}@1 fast`] = await measure(fast, turn, 1);
+    results[`${turn}@50 fast`] = await measure(fast, turn, 50);
+  }
+  await stopBotProcess(fast);
+  await simulator.stop();
+
+  say('Turns over HTTP (deliveryMode expectReplies), closed loop:');
+  say();
+  say('| bot and turn | clients | p50 ms | p99 ms | turns/s | errors |');
+  say('|---|---|---|---|---|---|');
+  say(row('minimal botbuilder bot, one small card', results['minimal@1']));
+  say(row('minimal botbuilder bot, one small card', results['minimal@50']));
+  for (const turn of ['list', 'show']) {
+    say(row(`\`${turn}\`, AdminService at 2 s`, results[`${turn}@1`]));
+    say(row(`\`${turn}\`, AdminService at 2 s`, results[`${turn}@50`]));
+    say(row(`\`${turn}\`, AdminService at 0 s`, results[`${turn}@1 fast`]));
+    say(row(`\`${turn}\`, AdminService at 0 s`, results[`${turn}@50 fast`]));
+  }
+  say();
+  const floor = results['minimal@50'].turnsPerSecond;
+  for (const turn of ['list', 'show']) {
+    const slow = results[`${turn}@50`];
+    const quick = results[`${turn}@50 fast`];
+    say(
+      `- \`${turn}\` at 50 clients: ${((100 * slow.turnsPerSecond) / floor).toFixed(0)}% of the minimal bot's turns/s ` +
+        `(target ≥ 80%); 2 s vs 0 s AdminService: ${(slow.turnsPerSecond / quick.turnsPerSecond).toFixed(2)}× the turns/s; ` +
+        `p99 at 1 client ${results[`${turn}@1`].p99Ms.toFixed(1)} ms (target < 20 ms).`,
+    );
+  }
+  say();
+  say('Inventory sync of the 500-package site at 2 s per AdminService request:');
+  say();
+  say('| sync | duration | requests | list requests | key requests (lazy ImageProperty) | most key requests at once |');
+  say('|---|---|---|---|---|---|');
+  say(`| first (full) | ${((first.lastSyncDurationMs ?? 0) / 1000).toFixed(1)} s | ${full.requests} | ${full.listRequests} | ${full.keyRequests} | ${full.maxKeyRequestsInFlight} |`);
+  say(`| second (nothing changed) | ${((second.lastSyncDurationMs ?? 0) / 1000).toFixed(1)} s | ${unchanged.requests} | ${unchanged.listRequests} | ${unchanged.keyRequests} | ${unchanged.maxKeyRequestsInFlight} |`);
+}
+
+main().catch((error) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,573 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { PACKAGE_CLASSES, type PackageClass } from '../configmgr/admin-service';
+import { applyMediaToRecord, findDemoPackage, type DemoPackage, type DemoPackageRecord, type DemoSite } from './demo-media';
+import { ODataFilterError, parseODataFilter, type FilterPredicate, type PropertyType } from './odata-filter';
+
+/**
+ * An in-process ConfigMgr AdminService: the `wmi/` routes the bot uses, over real HTTP on loopback, serving a
+ * DemoSite. `npm start` uses it as the demo site and tests use it as the far end of the real client. It
+ * answers like the reference describes a real site: OData envelopes even for key lookups, lazy ImageProperty
+ * null in collections, OData error bodies, instance methods answering 201. Faults can be injected to play
+ * a slow, failing or confused site.
+ */
+
+export interface SimulatorFault {
+  /** Answer with this status instead of the real response (an OData error body unless `body` is given). */
+  status?: number;
+  body?: string;
+  contentType?: string;
+  headers?: Record<string, string>;
+  /** Seconds, sent as Retry-After (for 429 and 503). */
+  retryAfter?: number;
+  /** Extra delay before answering (or before failing). */
+  delayMs?: number;
+  /** Drop the connection: at once (`true`), or after sending the headers and half of the real body. */
+  destroySocket?: boolean | 'mid-body';
+  /** How many matching requests the fault applies to; unlimited when absent. */
+  times?: number;
+  /** Only requests whose decoded path and query match (a string matches as a case-insensitive substring). */
+  pathPattern?: RegExp | string;
+}
+
+export interface SimulatorOptions {
+  site: DemoSite;
+  /** Delay added to every request; it never blocks other requests. */
+  latencyMs?: number;
+  /** When set, collections answer at most this many records per page, with an absolute @odata.nextLink. */
+  pageSize?: number;
+  logger?: Logger;
+  now?: () => Date;
+}
+
+export interface SimulatorStats {
+  requests: number;
+  listRequests: number;
+  keyRequests: number;
+  methodCalls: number;
+  metadataRequests: number;
+  faultsInjected: number;
+  /** Key requests received and not yet answered, and the most at once since the last reset. */
+  keyRequestsInFlight: number;
+  maxKeyRequestsInFlight: number;
+  /** "GET /AdminService/wmi/…" of recent requests (the last 1000), oldest first. */
+  recent: string[];
+  reset(): void;
+}
+
+interface SimResponse {
+  status: number;
+  body: string;
+  contentType: string;
+  headers?: Record<string, string>;
+}
+
+type Route =
+  | { kind: 'metadata' }
+  | { kind: 'list'; packageClass: PackageClass }
+  | { kind: 'key'; packageClass: PackageClass; key: string }
+  | { kind: 'method'; packageClass: PackageClass; key: string; method: string }
+  | { kind: 'error'; response: SimResponse };
+
+const RECORD_PROPERTIES: ReadonlyMap<string, PropertyType> = new Map<string, PropertyType>([
+  ['PackageID', 'string'],
+  ['Name', 'string'],
+  ['Description', 'string'],
+  ['Version', 'string'],
+  ['Language', 'string'],
+  ['Manufacturer', 'string'],
+  ['PkgSourcePath', 'string'],
+  ['ImageOSVersion', 'string'],
+  ['SourceVersion', 'number'],
+  ['SourceDate', 'string'],
+  ['LastRefreshTime', 'string'],
+  ['PackageSize', 'number'],
+  ['ActionInProgress', 'number'],
+  ['SourceSite', 'string'],
+  ['PackageType', 'number'],
+]);
+
+/** Lazy properties: null in collections, filled by key, not filterable. */
+const LAZY_PROPERTIES = ['ImageProperty'] as const;
+const SELECTABLE = new Set<string>([...RECORD_PROPERTIES.keys(), ...LAZY_PROPERTIES]);
+const SUPPORTED_QUERY_OPTIONS = new Set(['$select', '$filter', '$top', '$skip']);
+const CLASS_BY_LOWER_NAME = new Map(PACKAGE_CLASSES.map((name) => [name.toLowerCase(), name] as const));
+const SUPPORTED_METHODS = ['RefreshPkgSource', 'ReloadImageProperties'] as const;
+const RECENT_LIMIT = 1000;
+
+export class AdminServiceSimulator {
+  readonly site: DemoSite;
+  readonly stats: SimulatorStats & { readonly generation: number };
+  private latencyMs: number;
+  private readonly pageSize?: number;
+  private readonly logger?: Logger;
+  private readonly now: () => Date;
+  private fault: SimulatorFault | null = null;
+  private faultUsesLeft = Infinity;
+  private server?: http.Server;
+  private base?: string;
+  private readonly timers = new Set<NodeJS.Timeout>();
+
+  constructor(options: SimulatorOptions) {
+    if (options.pageSize !== undefined && (!Number.isInteger(options.pageSize) || options.pageSize < 1)) {
+      throw new RangeError(`pageSize must be a positive integer, not ${options.pageSize}`);
+    }
+    this.site = options.site;
+    this.latencyMs = checkDelay('latencyMs', options.latencyMs ?? 0);
+    this.pageSize = options.pageSize;
+    this.logger = options.logger;
+    this.now = options.now ?? (() => new Date());
+    this.stats = createStats();
+  }
+
+  /** Starts listening; resolves the base URL, e.g. "http://127.0.0.1:41234/AdminService". */
+  async start(port = 0, host = '127.0.0.1'): Promise<string> {
+    if (this.server) throw new Error('The AdminService simulator is already running.');
+    const server = http.createServer((request, response) => {
+      this.handle(request, response).catch((error: unknown) => {
+        this.logger?.error({ err: error }, 'simulator failed to answer');
+        if (!response.headersSent && !response.destroyed) {
+          send(response, odataError(500, 'InternalError', 'The simulator failed to answer.'));
+        }
+      });
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    this.server = server;
+    const address = server.address() as AddressInfo;
+    const hostPart = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    this.base = `http://${hostPart}:${address.port}/AdminService`;
+    this.logger?.info({ url: this.base, packages: this.site.packages.length }, 'demo AdminService listening');
+    return this.base;
+  }
+
+  /** The base URL while running. */
+  get baseUrl(): string {
+    if (!this.base) throw new Error('The AdminService simulator is not running.');
+    return this.base;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  }
+
+  setLatency(latencyMs: number): void {
+    this.latencyMs = checkDelay('latencyMs', latencyMs);
+  }
+
+  /** Makes the next matching requests misbehave; `null` clears the fault. */
+  injectFault(fault: SimulatorFault | null): void {
+    if (fault?.times !== undefined && (!Number.isInteger(fault.times) || fault.times < 1)) {
+      throw new RangeError(`fault.times must be a positive integer, not ${fault.times}`);
+    }
+    if (fault?.delayMs !== undefined) checkDelay('fault.delayMs', fault.delayMs);
+    this.fault = fault;
+    this.faultUsesLeft = fault?.times ?? Infinity;
+  }
+
+  private async handle(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
+    const method = request.method ?? 'GET';
+    const rawUrl = request.url ?? '/';
+    const stats = this.stats;
+    stats.requests++;
+    stats.recent.push(`${method} ${rawUrl}`);
+    if (stats.recent.length > RECENT_LIMIT) stats.recent.splice(0, stats.recent.length - RECENT_LIMIT);
+
+    const requestBody = await readBody(request);
+    const questionMark = rawUrl.indexOf('?');
+    const rawPath = questionMark === -1 ? rawUrl : rawUrl.slice(0, questionMark);
+    const query = new URLSearchParams(questionMark === -1 ? '' : rawUrl.slice(questionMark + 1));
+    const route = parseRoute(method, rawPath);
+    if (route.kind === 'list') stats.listRequests++;
+    if (route.kind === 'method') stats.methodCalls++;
+    if (route.kind === 'metadata') stats.metadataRequests++;
+    const isKey = route.kind === 'key';
+    if (isKey) {
+      stats.keyRequests++;
+      stats.keyRequestsInFlight++;
+      stats.maxKeyRequestsInFlight = Math.max(stats.maxKeyRequestsInFlight, stats.keyRequestsInFlight);
+      const generation = stats.generation;
+      // Counted down when the exchange ends however it ends (answered, dropped, simulator stopped).
+      response.once('close', () => {
+        if (stats.generation === generation) stats.keyRequestsInFlight--;
+      });
+    }
+
+    const fault = this.takeFault(rawUrl);
+    await this.delay(this.latencyMs + (fault?.delayMs ?? 0));
+    if (response.destroyed) return;
+
+    if (fault?.destroySocket === true) {
+      request.socket.destroy();
+      return;
+    }
+    if (fault?.status !== undefined) {
+      const headers: Record<string, string> = { ...fault.headers };
+      if (fault.retryAfter !== undefined) headers['Retry-After'] = String(fault.retryAfter);
+      const faulted =
+        fault.body !== undefined
+          ? { status: fault.status, body: fault.body, contentType: fault.contentType ?? 'application/json; charset=utf-8', headers }
+          : { ...odataError(fault.status, String(fault.status), `Injected fault: HTTP ${fault.status}.`), headers };
+      send(response, faulted);
+      return;
+    }
+
+    const answer = this.answer(route, query, requestBody);
+    if (fault?.destroySocket === 'mid-body') {
+      const bytes = Buffer.from(answer.body, 'utf8');
+      response.writeHead(answer.status, { 'Content-Type': answer.contentType, 'Content-Length': bytes.length });
+      response.write(bytes.subarray(0, Math.floor(bytes.length / 2)), () => request.socket.destroy());
+      return;
+    }
+    if (fault?.body !== undefined) {
+      send(response, { ...answer, body: fault.body, contentType: fault.contentType ?? answer.contentType });
+      return;
+    }
+    send(response, fault?.contentType !== undefined ? { ...answer, contentType: fault.contentType } : answer);
+  }
+
+  private takeFault(rawUrl: string): SimulatorFault | null {
+    const fault = this.fault;
+    if (!fault) return null;
+    if (fault.pathPattern !== undefined) {
+      let target: string;
+      try {
+        target = decodeURIComponent(rawUrl.replace(/\+/g, ' '));
+      } catch {
+        target = rawUrl;
+      }
+      const matches =
+        typeof fault.pathPattern === 'string'
+          ? target.toLowerCase().includes(fault.pathPattern.toLowerCase())
+          : fault.pathPattern.test(target);
+      if (!matches) return null;
+    }
+    this.faultUsesLeft--;
+    if (this.faultUsesLeft <= 0) this.fault = null;
+    this.stats.faultsInjected++;
+    return fault;
+  }
+
+  private delay(ms: number): Promise<void> {
+    if (ms <= 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        resolve();
+      }, ms);
+      this.timers.add(timer);
+    });
+  }
+
+  private answer(route: Route, query: URLSearchParams, requestBody: string): SimResponse {
+    switch (route.kind) {
+      case 'error':
+        return route.response;
+      case 'metadata':
+        return { status: 200, body: metadataDocument(), contentType: 'application/xml' };
+      case 'list':
+        return this.answerList(route.packageClass, query);
+      case 'key':
+        return this.answerKey(route.packageClass, route.key, query);
+      case 'method':
+        return this.answerMethod(route.packageClass, route.key, route.method, requestBody);
+    }
+  }
+
+  private context(packageClass: PackageClass): string {
+    return `${this.baseUrl}/wmi/$metadata#${packageClass}`;
+  }
+
+  private answerList(packageClass: PackageClass, query: URLSearchParams): SimResponse {
+    const options = readQueryOptions(query, true);
+    if ('response' in options) return options.response;
+    const matching = this.packagesOf(packageClass).filter((pkg) => options.filter(pkg.record as unknown as Record<string, unknown>));
+    const skip = options.skip ?? 0;
+    let selected = matching.slice(skip, options.top === undefined ? undefined : skip + options.top);
+    let nextLink: string | undefined;
+    if (this.pageSize !== undefined && selected.length > this.pageSize) {
+      selected = selected.slice(0, this.pageSize);
+      const next = new URLSearchParams();
+      for (const name of ['$select', '$filter'] as const) {
+        const value = query.get(name);
+        if (value !== null) next.set(name, value);
+      }
+      next.set('$skip', String(skip + this.pageSize));
+      if (options.top !== undefined) next.set('$top', String(options.top - this.pageSize));
+      nextLink = `${this.baseUrl}/wmi/${packageClass}?${next.toString()}`;
+    }
+    const envelope: Record<string, unknown> = {
+      '@odata.context': this.context(packageClass),
+      value: selected.map((pkg) => project(pkg, options.select, false)),
+    };
+    if (nextLink) envelope['@odata.nextLink'] = nextLink;
+    return json(200, envelope);
+  }
+
+  private answerKey(packageClass: PackageClass, key: string, query: URLSearchParams): SimResponse {
+    const options = readQueryOptions(query, false);
+    if ('response' in options) return options.response;
+    const pkg = this.findPackage(packageClass, key);
+    if (!pkg) return notFound(packageClass, key);
+    return json(200, { '@odata.context': this.context(packageClass), value: [project(pkg, options.select, true)] });
+  }
+
+  private answerMethod(packageClass: PackageClass, key: string, method: string, requestBody: string): SimResponse {
+    const pkg = this.findPackage(packageClass, key);
+    if (!pkg) return notFound(packageClass, key);
+    if (requestBody.trim() !== '') {
+      let parameters: unknown;
+      try {
+        parameters = JSON.parse(requestBody);
+      } catch {
+        return odataError(400, 'BadRequest', 'The request body is not valid JSON.');
+      }
+      if (typeof parameters !== 'object' || parameters === null || Array.isArray(parameters)) {
+        return odataError(400, 'BadRequest', 'The request body must be a JSON object of parameters.');
+      }
+    }
+    const known = SUPPORTED_METHODS.find((name) => name.toLowerCase() === method.toLowerCase());
+    if (!known) {
+      return odataError(400, 'BadRequest', `The method ${method} is not supported on ${packageClass}.`);
+    }
+    const record = pkg.record;
+    if (known === 'RefreshPkgSource') {
+      // "Update Distribution Points": the site takes a new snapshot of the source and bumps SourceVersion.
+      const now = this.now().toISOString().replace(/\.\d{3}Z$/, 'Z');
+      record.SourceVersion += 1;
+      record.SourceDate = now;
+      record.LastRefreshTime = now;
+    } else if (pkg.media) {
+      applyMediaToRecord(record, pkg.media);
+    }
+    this.logger?.info({ packageId: record.PackageID, method: known }, 'demo site ran a package method');
+    return json(201, { '@odata.context': `${this.baseUrl}/wmi/$metadata#Edm.Int32`, ReturnValue: 0 });
+  }
+
+  private packagesOf(packageClass: PackageClass): DemoPackage[] {
+    return this.site.packages.filter((pkg) => pkg.packageClass === packageClass);
+  }
+
+  private findPackage(packageClass: PackageClass, key: string): DemoPackage | undefined {
+    const pkg = findDemoPackage(this.site, key);
+    return pkg?.packageClass === packageClass ? pkg : undefined;
+  }
+}
+
+function checkDelay(name: string, ms: number): number {
+  if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`${name} must be a number of milliseconds ≥ 0, not ${ms}`);
+  return ms;
+}
+
+function createStats(): SimulatorStats & { generation: number } {
+  const stats = {
+    requests: 0,
+    listRequests: 0,
+    keyRequests: 0,
+    methodCalls: 0,
+    metadataRequests: 0,
+    faultsInjected: 0,
+    keyRequestsInFlight: 0,
+    maxKeyRequestsInFlight: 0,
+    recent: [] as string[],
+    /** Bumped by reset, so that exchanges begun before it do not count down the new in-flight figure. */
+    generation: 0,
+    reset(): void {
+      stats.requests = 0;
+      stats.listRequests = 0;
+      stats.keyRequests = 0;
+      stats.methodCalls = 0;
+      stats.metadataRequests = 0;
+      stats.faultsInjected = 0;
+      stats.keyRequestsInFlight = 0;
+      stats.maxKeyRequestsInFlight = 0;
+      stats.recent = [];
+      stats.generation++;
+    },
+  };
+  return stats;
+}
+
+/** wmi/<Class>, wmi/<Class>('<key>'), wmi/<Class>('<key>')/AdminService.<Method>, v1.0/$metadata. */
+function parseRoute(method: string, rawPath: string): Route {
+  let segments: string[];
+  try {
+    // Split before decoding, so that an encoded "/" inside a key stays part of the key.
+    segments = rawPath.split('/').filter((segment) => segment !== '').map((segment) => decodeURIComponent(segment));
+  } catch {
+    return { kind: 'error', response: odataError(400, 'BadRequest', 'The URL is not correctly percent-encoded.') };
+  }
+  if (segments[0]?.toLowerCase() !== 'adminservice') return notFoundRoute(rawPath);
+  const [area, resource, action, ...rest] = segments.slice(1);
+  if (resource === '$metadata' && action === undefined && (area === 'v1.0' || area?.toLowerCase() === 'wmi')) {
+    return method === 'GET' ? { kind: 'metadata' } : methodNotAllowed(method);
+  }
+  if (area?.toLowerCase() !== 'wmi' || resource === undefined || rest.length > 0) return notFoundRoute(rawPath);
+
+  const match = /^([A-Za-z_][A-Za-z0-9_.]*)(?:\((.*)\))?$/s.exec(resource);
+  if (!match) return notFoundRoute(rawPath);
+  const [, className, keyText] = match;
+  if (className.includes('.')) {
+    return { kind: 'error', response: odataError(404, 'NotFound', `Static methods (${className}) are not available on the demo site.`) };
+  }
+  const packageClass = CLASS_BY_LOWER_NAME.get(className.toLowerCase());
+  if (!packageClass) {
+    return { kind: 'error', response: odataError(404, 'NotFound', `The class ${className} was not found.`) };
+  }
+  if (keyText === undefined) {
+    if (action !== undefined) return notFoundRoute(rawPath);
+    return method === 'GET' ? { kind: 'list', packageClass } : methodNotAllowed(method);
+  }
+  const key = parseKey(keyText);
+  if (key === undefined) {
+    return { kind: 'error', response: odataError(400, 'BadRequest', `The key (${keyText}) is not a quoted string.`) };
+  }
+  if (action === undefined) return method === 'GET' ? { kind: 'key', packageClass, key } : methodNotAllowed(method);
+  const methodMatch = /^AdminService\.([A-Za-z_][A-Za-z0-9_]*)$/i.exec(action);
+  if (!methodMatch) return notFoundRoute(rawPath);
+  return method === 'POST' ? { kind: 'method', packageClass, key, method: methodMatch[1] } : methodNotAllowed(method);
+}
+
+/** `'PS100012'` or `PackageID='PS100012'`, quotes inside doubled. */
+function parseKey(text: string): string | undefined {
+  const literal = text.replace(/^\s*PackageID\s*=\s*/i, '').trim();
+  if (literal.length < 2 || !literal.startsWith("'") || !literal.endsWith("'")) return undefined;
+  const inner = literal.slice(1, -1);
+  // A lone quote inside means the key was not escaped.
+  if (inner.replace(/''/g, '').includes("'")) return undefined;
+  return inner.replace(/''/g, "'");
+}
+
+type QueryOptions = { select?: string[]; filter: FilterPredicate; top?: number; skip?: number } | { response: SimResponse };
+
+function readQueryOptions(query: URLSearchParams, collection: boolean): QueryOptions {
+  for (const name of query.keys()) {
+    if (name.startsWith('$') && !(collection ? SUPPORTED_QUERY_OPTIONS.has(name) : name === '$select')) {
+      return { response: odataError(400, 'BadRequest', `The query option ${name} is not supported here.`) };
+    }
+  }
+  let select: string[] | undefined;
+  const selectText = query.get('$select');
+  if (selectText !== null) {
+    select = selectText.split(',').map((name) => name.trim());
+    const unknown = select.find((name) => !SELECTABLE.has(name));
+    if (unknown !== undefined) {
+      return { response: odataError(400, 'BadRequest', `The property "${unknown}" in $select does not exist.`) };
+    }
+  }
+  let filter: FilterPredicate = () => true;
+  const filterText = query.get('$filter');
+  if (filterText !== null) {
+    try {
+      filter = parseODataFilter(filterText, RECORD_PROPERTIES);
+    } catch (error) {
+      if (!(error instanceof ODataFilterError)) throw error;
+      return { response: odataError(400, 'BadRequest', `The query specified in the URI is not valid: ${error.message}.`) };
+    }
+  }
+  const counts: { top?: number; skip?: number } = {};
+  for (const [option, field] of [['$top', 'top'], ['$skip', 'skip']] as const) {
+    const text = query.get(option);
+    if (text === null) continue;
+    if (!/^\d{1,9}$/.test(text)) {
+      return { response: odataError(400, 'BadRequest', `${option} must be a non-negative integer, not "${text}".`) };
+    }
+    counts[field] = Number(text);
+  }
+  return { select, filter, ...counts };
+}
+
+/** The record as the AdminService shows it: lazy properties null in collections, filled by key. */
+function project(pkg: DemoPackage, select: string[] | undefined, byKey: boolean): Record<string, unknown> {
+  const record = pkg.record as DemoPackageRecord & Record<string, unknown>;
+  const output: Record<string, unknown> = {};
+  if (!select) {
+    output.__CLASS = pkg.packageClass;
+  }
+  output.__LAZYPROPERTIES = [...LAZY_PROPERTIES];
+  const names = select ?? [...RECORD_PROPERTIES.keys(), ...LAZY_PROPERTIES];
+  for (const name of names) {
+    const lazy = (LAZY_PROPERTIES as readonly string[]).includes(name);
+    output[name] = lazy && !byKey ? null : (record[name] ?? null);
+  }
+  return output;
+}
+
+function json(status: number, body: unknown): SimResponse {
+  return { status, body: JSON.stringify(body), contentType: 'application/json; odata.metadata=minimal; charset=utf-8' };
+}
+
+function odataError(status: number, code: string, message: string): SimResponse {
+  return json(status, { error: { code, message } });
+}
+
+function notFound(packageClass: PackageClass, key: string): SimResponse {
+  return odataError(404, 'NotFound', `No ${packageClass} instance has the key '${key}'.`);
+}
+
+function notFoundRoute(rawPath: string): Route {
+  return { kind: 'error', response: odataError(404, 'NotFound', `No resource matches ${rawPath}.`) };
+}
+
+function methodNotAllowed(method: string): Route {
+  return { kind: 'error', response: odataError(405, 'MethodNotAllowed', `${method} is not allowed on this resource.`) };
+}
+
+function send(response: http.ServerResponse, answer: SimResponse): void {
+  if (response.destroyed || response.headersSent) return;
+  const bytes = Buffer.from(answer.body, 'utf8');
+  response.writeHead(answer.status, {
+    ...answer.headers,
+    'Content-Type': answer.contentType,
+    'Content-Length': bytes.length,
+  });
+  response.end(bytes);
+}
+
+function readBody(request: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    request.on('error', () => resolve(''));
+    request.on('close', () => resolve(Buffer.concat(chunks).toString('utf8')));
+  });
+}
+
+function metadataDocument(): string {
+  const properties = [...RECORD_PROPERTIES.entries(), ...LAZY_PROPERTIES.map((name) => [name, 'string'] as const)]
+    .map(([name, type]) => `<Property Name="${name}" Type="${type === 'number' ? 'Edm.Int64' : 'Edm.String'}"/>`)
+    .join('');
+  const entityTypes = PACKAGE_CLASSES.map(
+    (name) =>
+      `<EntityType Name="${name}"><Key><PropertyRef Name="PackageID"/></Key>${properties}` +
+      `</EntityType>`,
+  ).join('');
+  const actions = SUPPORTED_METHODS.map(
+    (name) =>
+      `<Action Name="${name}" IsBound="true"><Parameter Name="bindingParameter" Type="AdminService.SMS_PackageBaseclass"/>` +
+      `<ReturnType Type="Edm.Int32"/></Action>`,
+  ).join('');
+  const entitySets = PACKAGE_CLASSES.map((name) => `<EntitySet Name="${name}" EntityType="AdminService.${name}"/>`).join('');
+  return (
+    '<?xml version="1.0" encoding="utf-8"?>' +
+    '<edmx:Edmx Version="4.0" xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx"><edmx:DataServices>' +
+    `<Schema Namespace="AdminService" xmlns="http://docs.oasis-open.org/odata/ns/edm">${entityTypes}${actions}` +
+    `<EntityContainer Name="Container">${entitySets}</EntityContainer></Schema>` +
+    '</edmx:DataServices></edmx:Edmx>'
+  );
+}

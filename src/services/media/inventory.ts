@@ -1,0 +1,340 @@
+import type { Logger } from 'pino';
+import pLimit from 'p-limit';
+import { PACKAGE_CLASSES, type AdminService, type PackageClass, type PackageRecord } from '../configmgr/admin-service';
+import { UserFacingError } from '../errors';
+import { nameRelease } from '../releases/release-naming';
+import { ImagePropertyUnreadable, parseImageProperty } from './image-property';
+import {
+  parseBuildNumber,
+  type BuildNumber,
+  type Edition,
+  type EditionsState,
+  type InventorySnapshot,
+  type MediaPackage,
+  type PackageKind,
+} from './media-package';
+
+/**
+ * The site's OS upgrade packages and OS images, kept in memory so that chat turns answer in milliseconds.
+ * A sync lists both classes (cheap: one request each, lazy properties left out) and fetches the lazy
+ * ImageProperty by key only for packages that are new or whose source changed, because on a real site
+ * each key lookup makes the SMS Provider read the property from the database.
+ */
+
+export interface InventoryOptions {
+  adminService: AdminService;
+  logger: Logger;
+  demo: boolean;
+  /** Key lookups in flight at once; default 8, so that a sync never floods the SMS Provider. */
+  lazyFetchConcurrency?: number;
+  now?: () => Date;
+}
+
+/**
+ * Each key lookup makes the SMS Provider read ImageProperty from the database; 8 at once keeps a
+ * 500-package first sync near a minute on a slow provider without crowding the console's own calls.
+ */
+export const DEFAULT_LAZY_FETCH_CONCURRENCY = 8;
+
+export interface SyncReport {
+  durationMs: number;
+  /** List calls made (one per class; the client may follow several pages for each). */
+  listRequests: number;
+  lazyFetches: number;
+  lazyFailures: number;
+  added: number;
+  changed: number;
+  removed: number;
+}
+
+export interface SyncState {
+  lastAttemptAt: Date | null;
+  lastSuccessAt: Date | null;
+  lastDurationMs: number | null;
+  lastError?: string;
+  /** Outcome of the last sync attempt; null before the first one ends. */
+  reachable: boolean | null;
+}
+
+const KIND_BY_CLASS: Readonly<Record<PackageClass, PackageKind>> = {
+  SMS_OperatingSystemInstallPackage: 'upgrade',
+  SMS_ImagePackage: 'image',
+};
+
+const KIND_ORDER: Readonly<Record<PackageKind, number>> = { upgrade: 0, image: 1 };
+
+export class MediaInventory {
+  private readonly adminService: AdminService;
+  private readonly logger: Logger;
+  private readonly demo: boolean;
+  private readonly concurrency: number;
+  private readonly now: () => Date;
+  private current: InventorySnapshot;
+  private state: SyncState = { lastAttemptAt: null, lastSuccessAt: null, lastDurationMs: null, reachable: null };
+  private inFlight: Promise<SyncReport> | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private readonly firstSettled: Promise<void>;
+  private settleFirst!: () => void;
+
+  constructor(options: InventoryOptions) {
+    const concurrency = options.lazyFetchConcurrency ?? DEFAULT_LAZY_FETCH_CONCURRENCY;
+    if (!Number.isInteger(concurrency) || concurrency < 1) {
+      throw new RangeError(`lazyFetchConcurrency must be a positive integer, not ${concurrency}`);
+    }
+    this.adminService = options.adminService;
+    this.logger = options.logger;
+    this.demo = options.demo;
+    this.concurrency = concurrency;
+    this.now = options.now ?? (() => new Date());
+    this.current = freezeSnapshot({ packages: [], generation: 0, syncedAt: null, demo: options.demo });
+    this.firstSettled = new Promise((resolve) => {
+      this.settleFirst = resolve;
+    });
+  }
+
+  /** The inventory as of the last successful sync; frozen, so callers share it without copying. */
+  snapshot(): InventorySnapshot {
+    return this.current;
+  }
+
+  syncState(): SyncState {
+    return { ...this.state };
+  }
+
+  /** Brings the inventory up to date with ConfigMgr. Callers that arrive during a sync share its outcome. */
+  sync(): Promise<SyncReport> {
+    if (!this.inFlight) {
+      this.inFlight = this.runSync().finally(() => {
+        this.inFlight = null;
+        this.settleFirst();
+      });
+    }
+    return this.inFlight;
+  }
+
+  /** Syncs now in the background, then every `intervalMs`; failures are logged and kept in syncState. */
+  start(intervalMs: number): void {
+    if (!Number.isFinite(intervalMs) || intervalMs <= 0) {
+      throw new RangeError(`The sync interval must be a positive number of milliseconds, not ${intervalMs}`);
+    }
+    if (this.timer) return;
+    const syncInBackground = (): void => {
+      // Errors are already logged and recorded by runSync; nothing above a timer could handle them.
+      this.sync().catch(() => undefined);
+    };
+    this.timer = setInterval(syncInBackground, intervalMs);
+    this.timer.unref();
+    syncInBackground();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.inFlight?.catch(() => undefined);
+  }
+
+  /** Resolves once the first sync attempt has succeeded or failed. */
+  whenFirstSyncSettled(): Promise<void> {
+    return this.firstSettled;
+  }
+
+  private async runSync(): Promise<SyncReport> {
+    const started = performance.now();
+    const attemptAt = this.now();
+    this.state = { ...this.state, lastAttemptAt: attemptAt };
+    let records: { packageClass: PackageClass; record: PackageRecord }[];
+    try {
+      const lists = await Promise.all(
+        PACKAGE_CLASSES.map(async (packageClass) =>
+          (await this.adminService.listPackages(packageClass)).map((record) => ({ packageClass, record })),
+        ),
+      );
+      records = lists.flat();
+    } catch (error) {
+      const durationMs = Math.round(performance.now() - started);
+      // Users read this in `status` and on every card: the one-sentence form, never the request detail.
+      const message = error instanceof UserFacingError ? error.userMessage : 'ConfigMgr could not be read; the bot logged the details.';
+      this.state = { ...this.state, lastDurationMs: durationMs, lastError: message, reachable: false };
+      this.current = freezeSnapshot({ ...this.current, lastSyncError: { at: attemptAt, message } });
+      this.logger.error({ err: error, durationMs }, 'inventory sync failed; keeping the last inventory');
+      throw error;
+    }
+
+    const previousById = new Map(this.current.packages.map((pkg) => [pkg.id, pkg]));
+    const limit = pLimit(this.concurrency);
+    let lazyFetches = 0;
+    let lazyFailures = 0;
+    const packages = await Promise.all(
+      uniqueById(records, this.logger).map(({ packageClass, record }) => {
+        const base = mapRecord(packageClass, record);
+        const previous = previousById.get(base.id);
+        if (previous && !needsEditions(previous, base)) {
+          return withEditions(base, previous.editions, previous.editionsState);
+        }
+        return limit(async () => {
+          lazyFetches++;
+          try {
+            const full = await this.adminService.getPackage(packageClass, base.id);
+            return withImageProperty(base, full.ImageProperty);
+          } catch (error) {
+            lazyFailures++;
+            this.logger.warn(
+              { err: error, packageId: base.id },
+              'could not fetch the image properties; keeping the package without editions until the next sync',
+            );
+            return withEditions(base, [], { state: 'not-fetched' });
+          }
+        });
+      }),
+    );
+    packages.sort(comparePackages);
+
+    const changes = diff(this.current.packages, packages);
+    const changed = changes.added + changes.changed + changes.removed > 0;
+    const durationMs = Math.round(performance.now() - started);
+    this.current = freezeSnapshot({
+      packages: changed ? packages : this.current.packages,
+      generation: changed ? this.current.generation + 1 : this.current.generation,
+      syncedAt: this.now(),
+      demo: this.demo,
+    });
+    this.state = {
+      lastAttemptAt: attemptAt,
+      lastSuccessAt: this.current.syncedAt,
+      lastDurationMs: durationMs,
+      reachable: true,
+    };
+    const report: SyncReport = {
+      durationMs,
+      listRequests: PACKAGE_CLASSES.length,
+      lazyFetches,
+      lazyFailures,
+      ...changes,
+    };
+    this.logger.info({ ...report, packages: packages.length, generation: this.current.generation }, 'inventory synced');
+    return report;
+  }
+}
+
+/** Editions are read again when the package is new, its source changed, or the last read failed. */
+function needsEditions(previous: MediaPackage, next: MediaPackage): boolean {
+  return (
+    previous.editionsState.state === 'not-fetched' ||
+    previous.sourceVersion !== next.sourceVersion ||
+    // ReloadImageProperties rewrites ImageOSVersion without a new source version.
+    previous.build?.build !== next.build?.build ||
+    previous.build?.revision !== next.build?.revision ||
+    previous.kind !== next.kind
+  );
+}
+
+function mapRecord(packageClass: PackageClass, record: PackageRecord): MediaPackage {
+  const fromImage = parseBuildNumber(record.ImageOSVersion);
+  const fromVersion = fromImage ? undefined : parseBuildNumber(record.Version);
+  const build: BuildNumber | undefined = fromImage ?? fromVersion;
+  const pkg: MediaPackage = {
+    id: record.PackageID.toUpperCase(),
+    kind: KIND_BY_CLASS[packageClass],
+    name: record.Name,
+    description: record.Description ?? '',
+    version: record.Version ?? '',
+    language: record.Language ?? '',
+    manufacturer: record.Manufacturer ?? '',
+    editions: [],
+    editionsState: { state: 'not-fetched' },
+    sourcePath: record.PkgSourcePath ?? '',
+    sourceVersion: record.SourceVersion ?? 0,
+    actionInProgress: record.ActionInProgress ?? 0,
+    sourceSite: record.SourceSite ?? '',
+  };
+  if (build) {
+    pkg.build = build;
+    pkg.buildSource = fromImage ? 'ImageOSVersion' : 'Version';
+  }
+  const sourceDate = parseDate(record.SourceDate);
+  if (sourceDate) pkg.sourceDate = sourceDate;
+  const lastRefreshTime = parseDate(record.LastRefreshTime);
+  if (lastRefreshTime) pkg.lastRefreshTime = lastRefreshTime;
+  if (typeof record.PackageSize === 'number' && Number.isFinite(record.PackageSize)) pkg.packageSizeKb = record.PackageSize;
+  return pkg;
+}
+
+function withImageProperty(base: MediaPackage, imageProperty: string | null | undefined): MediaPackage {
+  if (imageProperty === null || imageProperty === undefined || imageProperty.trim() === '') {
+    return withEditions(base, [], {
+      state: 'unreadable',
+      reason: 'ConfigMgr has no image properties for this package; run Reload Image Properties on it',
+    });
+  }
+  try {
+    return withEditions(base, parseImageProperty(imageProperty), { state: 'known' });
+  } catch (error) {
+    if (!(error instanceof ImagePropertyUnreadable)) throw error;
+    return withEditions(base, [], { state: 'unreadable', reason: error.reason });
+  }
+}
+
+/** The release depends on the editions (26100 is client 24H2 or Server 2025), so it is named here. */
+function withEditions(base: MediaPackage, editions: Edition[], editionsState: EditionsState): MediaPackage {
+  const pkg: MediaPackage = { ...base, editions, editionsState };
+  const { release } = nameRelease({ build: pkg.build, packageName: pkg.name, editions });
+  if (release !== undefined) pkg.release = release;
+  else delete pkg.release;
+  return pkg;
+}
+
+function uniqueById<T extends { record: PackageRecord }>(records: T[], logger: Logger): T[] {
+  const seen = new Set<string>();
+  return records.filter(({ record }) => {
+    const id = record.PackageID.toUpperCase();
+    if (seen.has(id)) {
+      // PackageIDs are unique per site; a repeat means a page was served twice. Keep the first.
+      logger.warn({ packageId: id }, 'ConfigMgr listed a package twice; keeping the first');
+      return false;
+    }
+    seen.add(id);
+    return true;
+  });
+}
+
+function parseDate(text: string | null | undefined): Date | undefined {
+  if (!text) return undefined;
+  const time = Date.parse(text);
+  return Number.isNaN(time) ? undefined : new Date(time);
+}
+
+const nameCollator = new Intl.Collator('en', { sensitivity: 'base', numeric: true });
+
+function comparePackages(a: MediaPackage, b: MediaPackage): number {
+  return KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || nameCollator.compare(a.name, b.name) || a.id.localeCompare(b.id);
+}
+
+function diff(before: readonly MediaPackage[], after: readonly MediaPackage[]): { added: number; changed: number; removed: number } {
+  const beforeById = new Map(before.map((pkg) => [pkg.id, pkg]));
+  let added = 0;
+  let changed = 0;
+  for (const pkg of after) {
+    const old = beforeById.get(pkg.id);
+    if (!old) added++;
+    else if (!samePackage(old, pkg)) changed++;
+    beforeById.delete(pkg.id);
+  }
+  return { added, changed, removed: beforeById.size };
+}
+
+function samePackage(a: MediaPackage, b: MediaPackage): boolean {
+  // Both sides are plain data built the same way (same key order), so their JSON compares them fully.
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+function freezeSnapshot(snapshot: InventorySnapshot): InventorySnapshot {
+  for (const pkg of snapshot.packages) deepFreeze(pkg);
+  Object.freeze(snapshot.packages);
+  return Object.freeze(snapshot);
+}
+
+function deepFreeze(value: unknown): void {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value) || value instanceof Date) return;
+  Object.freeze(value);
+  for (const child of Object.values(value)) deepFreeze(child);
+}
