@@ -111,7 +111,14 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
     logger: logger.child({ component: 'http' }),
     health: () => {
       const state = inventory.syncState();
-      return { demo: simulator !== undefined, lastSuccessfulSync: state.lastSuccessAt, configMgrReachable: state.reachable };
+      return {
+        demo: simulator !== undefined,
+        configMgrReachable: state.reachable,
+        lastSyncAttempt: state.lastAttemptAt,
+        lastSuccessfulSync: state.lastSuccessAt,
+        lastSyncDurationMs: state.lastDurationMs,
+        packages: inventory.snapshot().packages.length,
+      };
     },
   });
   await new Promise<void>((resolve, reject) => {
