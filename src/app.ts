@@ -1,7 +1,7 @@
 /** Builds the running bot from a config: services, bot, HTTP server. index.ts and tests both use it. */
-import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type TurnContext } from 'botbuilder';
 import pino, { type Logger } from 'pino';
 import type { AddressInfo } from 'node:net';
+import { createActivityProcessor } from './bot/activity-processor';
 import { MediaAnswers } from './bot/media-answers';
 import { MediaBot } from './bot/media-bot';
 import type { AppConfig } from './config';
@@ -88,26 +88,10 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
   });
   const bot = new MediaBot(answers, logger.child({ component: 'bot' }));
 
-  const adapter = new CloudAdapter(
-    new ConfigurationBotFrameworkAuthentication({
-      MicrosoftAppId: config.bot.appId,
-      MicrosoftAppPassword: config.bot.appPassword,
-      MicrosoftAppType: config.bot.appType,
-      MicrosoftAppTenantId: config.bot.tenantId,
-    }),
-  );
-  adapter.onTurnError = async (context: TurnContext, error: Error) => {
-    logger.error({ err: error, activityType: context.activity?.type }, 'turn failed');
-    try {
-      await context.sendActivity('Something went wrong on the bot side; please try again, and tell your bot administrator if it keeps happening.');
-    } catch (sendError) {
-      logger.warn({ err: sendError }, 'could not tell the user about a failed turn');
-    }
-  };
+  const processActivity = createActivityProcessor({ identity: config.bot, bot, logger: logger.child({ component: 'adapter' }) });
 
   const server = createServer({
-    adapter,
-    bot,
+    processActivity,
     logger: logger.child({ component: 'http' }),
     health: () => {
       const state = inventory.syncState();

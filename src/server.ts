@@ -1,12 +1,10 @@
 /** The HTTP surface: POST /api/messages for the Bot Framework channel, GET /healthz for probes. */
-import type { CloudAdapter } from 'botbuilder';
-import type { ActivityHandler } from 'botbuilder';
 import type { Logger } from 'pino';
 import * as restify from 'restify';
+import type { ActivityProcessor } from './bot/activity-processor';
 
 export interface ServerOptions {
-  adapter: CloudAdapter;
-  bot: ActivityHandler;
+  processActivity: ActivityProcessor;
   logger: Logger;
   health: () => Record<string, unknown>;
 }
@@ -23,11 +21,12 @@ export function createServer(options: ServerOptions): restify.Server {
       res.send(400, { error: 'The request body is not a Bot Framework activity.' });
       return;
     }
-    try {
-      await options.adapter.process(req, res, (context) => options.bot.run(context));
-    } catch (error) {
-      options.logger.error({ err: error }, 'activity processing failed');
-      if (!res.headersSent) res.send(500, { error: 'The bot could not process this activity.' });
+    const outcome = await options.processActivity(req.header('authorization') ?? '', req.body);
+    if (outcome.body === undefined) {
+      res.status(outcome.status);
+      res.end();
+    } else {
+      res.send(outcome.status, outcome.body);
     }
   });
 
@@ -42,7 +41,7 @@ export function createServer(options: ServerOptions): restify.Server {
   return server;
 }
 
-/** The adapter trusts its input's shape; a body that is not an object with a string `type` never reaches it. */
-function isActivityLike(body: unknown): body is { type: string } {
+/** A body that is not an object with a string `type` never reaches the adapter. */
+function isActivityLike(body: unknown): body is Record<string, unknown> & { type: string } {
   return typeof body === 'object' && body !== null && !Array.isArray(body) && typeof (body as { type?: unknown }).type === 'string';
 }

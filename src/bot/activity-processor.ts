@@ -1,0 +1,68 @@
+/**
+ * The Bot Framework edge: authenticates an incoming activity (anonymous or channel JWT), runs the bot
+ * on it and says what to answer over HTTP. The HTTP server stays free of botbuilder.
+ */
+import {
+  CloudAdapter,
+  ConfigurationBotFrameworkAuthentication,
+  type Activity,
+  type ActivityHandler,
+  type InvokeResponse,
+  type TurnContext,
+} from 'botbuilder';
+import type { Logger } from 'pino';
+import type { AppConfig } from '../config';
+
+export interface ActivityOutcome {
+  status: number;
+  body?: unknown;
+}
+
+export type ActivityProcessor = (authorization: string, activity: Record<string, unknown>) => Promise<ActivityOutcome>;
+
+/** CloudAdapter.process() prints failures to the console; processActivity lets us log them ourselves. */
+class BotAdapter extends CloudAdapter {
+  processIncoming(authorization: string, activity: Activity, bot: ActivityHandler): Promise<InvokeResponse | undefined> {
+    return this.processActivity(authorization, activity, (context) => bot.run(context));
+  }
+}
+
+export function createActivityProcessor(options: {
+  identity: AppConfig['bot'];
+  bot: ActivityHandler;
+  logger: Logger;
+}): ActivityProcessor {
+  const { identity, bot, logger } = options;
+  const adapter = new BotAdapter(
+    new ConfigurationBotFrameworkAuthentication({
+      MicrosoftAppId: identity.appId,
+      MicrosoftAppPassword: identity.appPassword,
+      MicrosoftAppType: identity.appType,
+      MicrosoftAppTenantId: identity.tenantId,
+    }),
+  );
+  adapter.onTurnError = async (context: TurnContext, error: Error) => {
+    logger.error({ err: error, activityType: context.activity?.type }, 'turn failed');
+    try {
+      await context.sendActivity(
+        'Something went wrong on the bot side; please try again, and tell your bot administrator if it keeps happening.',
+      );
+    } catch (sendError) {
+      logger.warn({ err: sendError }, 'could not tell the user about a failed turn');
+    }
+  };
+
+  return async (authorization, activity) => {
+    try {
+      const invokeResponse = await adapter.processIncoming(authorization, activity as unknown as Activity, bot);
+      return { status: invokeResponse?.status ?? 200, body: invokeResponse?.body };
+    } catch (error) {
+      if ((error as { statusCode?: unknown }).statusCode === 401) {
+        logger.warn({ reason: (error as Error).message }, 'refused an activity that failed channel authentication');
+        return { status: 401, body: { error: 'The request is not authorized.' } };
+      }
+      logger.error({ err: error }, 'activity processing failed');
+      return { status: 500, body: { error: 'The bot could not process this activity.' } };
+    }
+  };
+}
