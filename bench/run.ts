@@ -23,7 +23,7 @@ interface BotProcess {
 }
 
 function startBotProcess(mode: 'minimal' | 'media', env: Record<string, string> = {}): Promise<BotProcess> {
-  const child = spawn(process.execPath, [join(__dirname, 'bot-process.js'), mode], {
+  const child = spawn(process.execPath, ['--disable-warning=DEP0111', join(__dirname, 'bot-process.js'), mode], {
     env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'silent', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
