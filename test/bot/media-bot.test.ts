@@ -117,6 +117,12 @@ describe('the bot on the demo site (real HTTP, expectReplies)', () => {
     assert.match(text, /reachable|answering/i);
   });
 
+  it('labels every card it sends as the demo site', async () => {
+    for (const text of ['help', 'list', 'show PS100012', 'editions PS100012', 'status', 'what build is 24H2', 'show zzqq', 'x'.repeat(600)]) {
+      assert.match(cardText(onlyCard(await say(app.url, text))), /Demo site: sample media, not a real ConfigMgr site/, text);
+    }
+  });
+
   describe('card buttons (Action.Execute invokes)', () => {
     async function invoke(verb: string, data: unknown) {
       const { status, body } = await postToBot(app.url, cardActionActivity(verb, data));
