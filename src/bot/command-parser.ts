@@ -2,6 +2,7 @@
  * Chat text (mentions already removed) → a Command. Pure and table-tested: the words admins
  * naturally type ("what build is 24H2", "editions of PS100012") land on the right command.
  */
+import { hasMeaningfulWords } from '../services/media/package-lookup';
 
 export type Command =
   | { name: 'help' }
@@ -57,7 +58,8 @@ export function parseCommand(rawText: string | undefined | null): Command {
     const rest = (found[1] ?? '').trim();
     if (command === 'status') return { name: 'status' };
     if (command === 'list') return { name: 'list', filter: rest };
-    if (rest !== '') return { name: command, query: rest };
+    // "what is this?" is a question, but about no package: it falls through to help.
+    if (hasMeaningfulWords(rest)) return { name: command, query: rest };
   }
 
   const [first, ...others] = sentence.split(' ');

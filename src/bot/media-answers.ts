@@ -2,6 +2,7 @@
  * Commands → cards, answered from the inventory snapshot only: a turn never waits on ConfigMgr.
  * Shared by typed messages and card buttons, so both always answer alike.
  */
+import { CardCache } from '../cards/card-cache';
 import {
   choiceCard,
   editionsCard,
@@ -16,7 +17,7 @@ import {
 } from '../cards/media-cards';
 import type { MediaInventory } from '../services/media/inventory';
 import type { InventorySnapshot, MediaPackage } from '../services/media/media-package';
-import { filterPackages, findPackage } from '../services/media/package-lookup';
+import { PackageIndex } from '../services/media/package-lookup';
 import type { SiteStatus } from '../services/site-status';
 import { MAX_COMMAND_LENGTH, type Command } from './command-parser';
 
@@ -26,11 +27,12 @@ export interface MediaAnswersOptions {
   syncIntervalMinutes: number;
 }
 
-/** How many rendered list pages to keep; pages are re-rendered only when the inventory changes. */
-const LIST_CACHE_SIZE = 64;
+/** Enough for every package's detail and editions card and the common list pages of a large site. */
+const CARD_CACHE_SIZE = 2048;
 
 export class MediaAnswers {
-  private readonly listCache = new Map<string, AdaptiveCard>();
+  private readonly cards = new CardCache(CARD_CACHE_SIZE);
+  private index = new PackageIndex([]);
 
   constructor(private readonly options: MediaAnswersOptions) {}
 
@@ -66,13 +68,9 @@ export class MediaAnswers {
     const filter = rawFilter.slice(0, MAX_LIST_FILTER_LENGTH);
     const snapshot = this.options.inventory.snapshot();
     const context = this.cardContext(snapshot);
-    const key = JSON.stringify([snapshot.generation, snapshot.syncedAt?.getTime(), context.staleReason, filter, page]);
-    const cached = this.listCache.get(key);
-    if (cached) return cached;
-    const card = mediaListCard({ packages: filterPackages(snapshot.packages, filter), filter, page }, context);
-    if (this.listCache.size >= LIST_CACHE_SIZE) this.listCache.delete(this.listCache.keys().next().value as string);
-    this.listCache.set(key, card);
-    return card;
+    return this.cards.get(snapshot.generation, ['list', filter, page], context, (cardContext) =>
+      mediaListCard({ packages: this.indexOf(snapshot).filter(filter), filter, page }, cardContext),
+    );
   }
 
   /** A package opened by id from a card button; undefined when it has left the site since. */
@@ -82,11 +80,22 @@ export class MediaAnswers {
   }
 
   detailCard(pkg: MediaPackage): AdaptiveCard {
-    return mediaDetailCard(pkg, this.cardContext(this.options.inventory.snapshot()));
+    return this.packageCard('show', pkg, this.options.inventory.snapshot());
   }
 
   editionsCard(pkg: MediaPackage): AdaptiveCard {
-    return editionsCard(pkg, this.cardContext(this.options.inventory.snapshot()));
+    return this.packageCard('editions', pkg, this.options.inventory.snapshot());
+  }
+
+  private packageCard(command: 'show' | 'editions', pkg: MediaPackage, snapshot: InventorySnapshot): AdaptiveCard {
+    const render = command === 'show' ? mediaDetailCard : editionsCard;
+    return this.cards.get(snapshot.generation, [command, pkg.id], this.cardContext(snapshot), (context) => render(pkg, context));
+  }
+
+  /** The lookup index of this snapshot, rebuilt only when the inventory changed. */
+  private indexOf(snapshot: InventorySnapshot): PackageIndex {
+    if (this.index.packages !== snapshot.packages) this.index = new PackageIndex(snapshot.packages);
+    return this.index;
   }
 
   errorCard(message: string): AdaptiveCard {
@@ -102,10 +111,10 @@ export class MediaAnswers {
     if (snapshot.syncedAt === null && snapshot.packages.length === 0) {
       return errorCard({ message: this.notReadyMessage() }, context);
     }
-    const lookup = findPackage(snapshot.packages, query);
+    const lookup = this.indexOf(snapshot).find(query);
     switch (lookup.match) {
       case 'one':
-        return command === 'show' ? mediaDetailCard(lookup.pkg, context) : editionsCard(lookup.pkg, context);
+        return this.packageCard(command, lookup.pkg, snapshot);
       case 'many':
         return choiceCard({ query, command, candidates: lookup.candidates }, context);
       case 'none':

@@ -7,7 +7,7 @@ export interface BotCommandHelp {
   name: string;
   /** Other words that do the same. */
   aliases: readonly string[];
-  /** How to type it, e.g. "show <id or name>". */
+  /** How to type it, e.g. "show [id or name]". */
   usage: string;
   /** What it answers, for a ConfigMgr admin; also the manifest command's description. */
   description: string;
@@ -26,14 +26,14 @@ export const botCommands: readonly BotCommandHelp[] = [
   {
     name: 'show',
     aliases: ['build'],
-    usage: 'show <id or name>',
+    usage: 'show [id or name]',
     description: 'One package: build and revision, release, editions, source path, source version and last refresh.',
     example: 'show PS100012',
   },
   {
     name: 'editions',
     aliases: [],
-    usage: 'editions <id or name>',
+    usage: 'editions [id or name]',
     description: 'The editions (WIM indexes) of one package: index, name, edition id, architecture, languages, size.',
     example: 'editions Windows 11 24H2',
   },

@@ -46,3 +46,11 @@ export function formatDuration(ms: number | null | undefined): string {
 export function countOf(count: number, singular: string, plural = `${singular}s`): string {
   return `${count} ${count === 1 ? singular : plural}`;
 }
+
+/**
+ * Teams renders TextBlock and fact text as markdown: "\\cm01\OSD$" would lose a backslash and
+ * "*" or "_" could turn text italic. Escaped, such text shows exactly as ConfigMgr holds it.
+ */
+export function escapeMarkdown(text: string): string {
+  return text.replace(/[\\`*_[\]<>]/g, '\\$&');
+}

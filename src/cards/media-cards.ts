@@ -12,7 +12,7 @@ import { formatBuild, formatFullBuild, type MediaPackage, type PackageKind } fro
 import type { SiteStatus } from '../services/site-status';
 import { botCommands } from './bot-commands';
 import { CardVerbs } from './card-verbs';
-import { countOf, formatBytes, formatDuration, formatKilobytes, localisedDateTime } from './card-formatting';
+import { countOf, escapeMarkdown, formatBytes, formatDuration, formatKilobytes, localisedDateTime } from './card-formatting';
 import contextBannerTemplate from './templates/context-banner.json';
 import freshnessFooterTemplate from './templates/freshness-footer.json';
 import helpTemplate from './templates/help.json';
@@ -122,7 +122,7 @@ export function mediaListCard(
           id: pkg.id,
           name: shorten(pkg.name, MAX_NAME_IN_TABLE),
           build: pkg.build ? formatBuild(pkg.build) : 'unknown',
-          release: pkg.release ?? 'unknown',
+          release: pkg.release ?? 'release unknown',
           editions: pkg.editionsState.state === 'known' ? String(pkg.editions.length) : '?',
         })),
       })),
@@ -142,14 +142,14 @@ export function mediaDetailCard(pkg: MediaPackage, context: CardContext): Adapti
     { title: 'Version', value: pkg.version || '(empty)' },
     { title: 'Language', value: pkg.language || '(empty)' },
     { title: 'Editions', value: describeEditions(pkg) },
-    { title: 'Source path', value: pkg.sourcePath || '(empty)' },
+    { title: 'Source path', value: pkg.sourcePath ? escapeMarkdown(pkg.sourcePath) : '(empty)' },
     { title: 'Source version', value: String(pkg.sourceVersion) },
     { title: 'Source date', value: localisedDateTime(pkg.sourceDate, 'Not known') },
     { title: 'Last refresh', value: localisedDateTime(pkg.lastRefreshTime, 'Not known') },
     { title: 'Size', value: formatKilobytes(pkg.packageSizeKb) },
     { title: 'Site', value: pkg.sourceSite || '(empty)' },
     ...(pkg.manufacturer ? [{ title: 'Manufacturer', value: pkg.manufacturer }] : []),
-    ...(pkg.description ? [{ title: 'Description', value: pkg.description }] : []),
+    ...(pkg.description ? [{ title: 'Description', value: escapeMarkdown(pkg.description) }] : []),
   ];
   return render(mediaDetailTemplate, context, { showFreshness: true }, {
     id: pkg.id,

@@ -45,6 +45,8 @@ describe('parseCommand', () => {
     [null, { name: 'empty' }],
     ['<at>Upgrade Media</at>', { name: 'empty' }],
     ['\u200B', { name: 'empty' }],
+    ['what is this?', { name: 'unknown', text: 'what is this' }],
+    ['what about it', { name: 'unknown', text: 'what about it' }],
     ['deploy everything now', { name: 'unknown', text: 'deploy everything now' }],
     ['🚀', { name: 'unknown', text: '🚀' }],
   ];

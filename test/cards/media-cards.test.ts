@@ -236,10 +236,11 @@ describe('media cards', () => {
         makePackage({ id: 'PS100014', name: 'Unknown media', build: undefined, release: undefined }),
       ];
       const texts = cardTexts(mediaListCard({ packages, filter: '', page: 0 }, live));
-      const row = (name: string) => texts.slice(texts.indexOf(name), texts.indexOf(name) + 5);
-      assert.deepEqual(row('Windows 11 24H2 Enterprise x64'), ['Windows 11 24H2 Enterprise x64', 'PS100012', '26100.4349', 'Windows 11 24H2', '3']);
-      assert.deepEqual(row('Windows 10 22H2'), ['Windows 10 22H2', 'PS100013', '26100.4349', 'Windows 11 24H2', '?']);
-      assert.deepEqual(row('Unknown media'), ['Unknown media', 'PS100014', 'unknown', 'unknown', '3']);
+      // Id and release sit under the name, so that the build never wraps at Teams' card width.
+      const row = (name: string) => texts.slice(texts.indexOf(name), texts.indexOf(name) + 4);
+      assert.deepEqual(row('Windows 11 24H2 Enterprise x64'), ['Windows 11 24H2 Enterprise x64', 'PS100012 · Windows 11 24H2', '26100.4349', '3']);
+      assert.deepEqual(row('Windows 10 22H2'), ['Windows 10 22H2', 'PS100013 · Windows 11 24H2', '26100.4349', '?']);
+      assert.deepEqual(row('Unknown media'), ['Unknown media', 'PS100014 · release unknown', 'unknown', '3']);
     });
     it('opens a package from its name', () => {
       const card = mediaListCard({ packages: [makePackage()], filter: '', page: 0 }, live);
@@ -318,7 +319,8 @@ describe('media cards', () => {
         Version: '10.0.26100.4349',
         Language: 'en-US',
         Editions: '3: Windows 11 Education, Windows 11 Enterprise, Windows 11 Pro',
-        'Source path': '\\\\cm01.contoso.com\\Sources$\\OSD\\Upgrade\\W11-24H2-x64',
+        // Markdown source: every backslash doubled, so Teams shows \\cm01.contoso.com\Sources$\… as stored.
+        'Source path': '\\\\\\\\cm01.contoso.com\\\\Sources$\\\\OSD\\\\Upgrade\\\\W11-24H2-x64',
         'Source version': '7',
         'Source date': '{{DATE(2025-06-12T08:15:30Z, SHORT)}} {{TIME(2025-06-12T08:15:30Z)}}',
         'Last refresh': '{{DATE(2025-06-12T09:01:02Z, SHORT)}} {{TIME(2025-06-12T09:01:02Z)}}',

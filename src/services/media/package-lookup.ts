@@ -47,46 +47,60 @@ function searchableText(pkg: MediaPackage): string {
   return normalizeForMatch(`${pkg.name} ${pkg.id} ${pkg.release ?? ''} ${build} ${kindWords}`);
 }
 
-/** The packages whose searchable text holds every word of `filter` (all when it is empty). */
-export function filterPackages(packages: readonly MediaPackage[], filter: string): MediaPackage[] {
-  const words = queryWords(filter);
-  if (words.length === 0) return [...packages];
-  return packages.filter((pkg) => {
-    const text = searchableText(pkg);
-    return words.every((word) => text.includes(word));
-  });
+/** True when the query names something beyond filler words ("what is this" names nothing). */
+export function hasMeaningfulWords(query: string): boolean {
+  return queryWords(query).length > 0;
 }
 
-export function findPackage(packages: readonly MediaPackage[], query: string): PackageLookup {
-  const wanted = normalizeForMatch(query).replace(/^(["'])(.*)\1$/, '$2');
-  if (PACKAGE_ID.test(wanted)) {
-    const byId = packages.find((pkg) => pkg.id.toLowerCase() === wanted);
-    if (byId) return { match: 'one', pkg: byId };
+/**
+ * The packages of one inventory snapshot, with their match text worked out once: lookups run on
+ * every turn, so normalising hundreds of names per turn would cost more than the card.
+ */
+export class PackageIndex {
+  private readonly entries: ReadonlyArray<{ pkg: MediaPackage; name: string; text: string }>;
+
+  constructor(readonly packages: readonly MediaPackage[]) {
+    this.entries = packages.map((pkg) => ({ pkg, name: normalizeForMatch(pkg.name), text: searchableText(pkg) }));
   }
-  const byName = packages.filter((pkg) => normalizeForMatch(pkg.name) === wanted);
-  if (byName.length === 1) return { match: 'one', pkg: byName[0] };
-  if (byName.length > 1) return { match: 'many', candidates: byName };
 
-  const matching = filterPackages(packages, query);
-  if (matching.length === 1) return { match: 'one', pkg: matching[0] };
-  if (matching.length > 1) return { match: 'many', candidates: matching };
-  return { match: 'none', nearest: nearestPackages(packages, wanted, 3) };
-}
+  /** The packages whose searchable text holds every word of `filter` (all when it is empty). */
+  filter(filter: string): MediaPackage[] {
+    const words = queryWords(filter);
+    if (words.length === 0) return [...this.packages];
+    return this.entries.filter((entry) => words.every((word) => entry.text.includes(word))).map((entry) => entry.pkg);
+  }
 
-/** Packages whose names share the most words (then letters) with the query: "did you mean". */
-export function nearestPackages(packages: readonly MediaPackage[], query: string, count: number): MediaPackage[] {
-  const words = new Set(queryWords(query));
-  const grams = trigrams(normalizeForMatch(query));
-  return packages
-    .map((pkg) => {
-      const text = searchableText(pkg);
-      const sharedWords = text.split(' ').filter((word) => words.has(word)).length;
-      return { pkg, score: sharedWords * 10 + similarity(grams, trigrams(normalizeForMatch(pkg.name))) };
-    })
-    .filter((scored) => scored.score > 0.15)
-    .sort((a, b) => b.score - a.score)
-    .slice(0, count)
-    .map((scored) => scored.pkg);
+  find(query: string): PackageLookup {
+    const wanted = normalizeForMatch(query).replace(/^(["'])(.*)\1$/, '$2');
+    if (PACKAGE_ID.test(wanted)) {
+      const byId = this.packages.find((pkg) => pkg.id.toLowerCase() === wanted);
+      if (byId) return { match: 'one', pkg: byId };
+    }
+    const byName = this.entries.filter((entry) => entry.name === wanted).map((entry) => entry.pkg);
+    if (byName.length === 1) return { match: 'one', pkg: byName[0] };
+    if (byName.length > 1) return { match: 'many', candidates: byName };
+    if (!hasMeaningfulWords(query)) return { match: 'none', nearest: [] };
+
+    const matching = this.filter(query);
+    if (matching.length === 1) return { match: 'one', pkg: matching[0] };
+    if (matching.length > 1) return { match: 'many', candidates: matching };
+    return { match: 'none', nearest: this.nearest(wanted, 3) };
+  }
+
+  /** Packages whose names share the most words (then letters) with the query: "did you mean". */
+  private nearest(query: string, count: number): MediaPackage[] {
+    const words = new Set(queryWords(query));
+    const grams = trigrams(query);
+    return this.entries
+      .map((entry) => {
+        const sharedWords = entry.text.split(' ').filter((word) => words.has(word)).length;
+        return { pkg: entry.pkg, score: sharedWords * 10 + similarity(grams, trigrams(entry.name)) };
+      })
+      .filter((scored) => scored.score > 0.15)
+      .sort((a, b) => b.score - a.score)
+      .slice(0, count)
+      .map((scored) => scored.pkg);
+  }
 }
 
 function trigrams(text: string): Set<string> {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { filterPackages, findPackage, normalizeForMatch } from '../../../src/services/media/package-lookup';
+import { normalizeForMatch, PackageIndex } from '../../../src/services/media/package-lookup';
 import { makePackage } from '../../support/media-fixtures';
 
 const packages = [
@@ -11,11 +11,13 @@ const packages = [
   makePackage({ id: 'PS100030', name: 'Ünïcödé Lab Image', release: undefined, kind: 'image' }),
 ];
 
+const index = new PackageIndex(packages);
+
 function ids(list: readonly { id: string }[]): string[] {
   return list.map((pkg) => pkg.id);
 }
 
-describe('findPackage', () => {
+describe('PackageIndex.find', () => {
   const one: Array<[string, string]> = [
     ['PS100012', 'PS100012'],
     ['ps100012', 'PS100012'],
@@ -33,47 +35,52 @@ describe('findPackage', () => {
   ];
   for (const [query, id] of one) {
     it(`finds ${id} from ${JSON.stringify(query)}`, () => {
-      const found = findPackage(packages, query);
+      const found = index.find(query);
       assert.equal(found.match, 'one');
       assert.equal(found.match === 'one' && found.pkg.id, id);
     });
   }
 
   it('offers a choice when a fragment matches several packages', () => {
-    const found = findPackage(packages, '24H2 enterprise');
+    const found = index.find('24H2 enterprise');
     assert.equal(found.match, 'many');
     assert.deepEqual(found.match === 'many' && ids(found.candidates), ['PS100012', 'PS100013']);
   });
 
   it('suggests the nearest names when nothing matches', () => {
-    const found = findPackage(packages, 'Windows 11 24H2 Enterprse');
+    const found = index.find('Windows 11 24H2 Enterprse');
     assert.equal(found.match, 'none');
     assert.ok(found.match === 'none' && found.nearest.length > 0);
     assert.ok(found.match === 'none' && found.nearest.every((pkg) => pkg.name.includes('Windows 11')));
   });
 
   it('suggests nothing for text that resembles no package', () => {
-    const found = findPackage(packages, 'zzqqxx');
+    const found = index.find('zzqqxx');
     assert.deepEqual(found, { match: 'none', nearest: [] });
+  });
+
+  it('finds nothing, and suggests nothing, for a query of filler words only', () => {
+    assert.deepEqual(index.find('this'), { match: 'none', nearest: [] });
+    assert.deepEqual(index.find('our media'), { match: 'none', nearest: [] });
   });
 
   it('treats OData and regular-expression syntax as plain text', () => {
     for (const query of ["Name eq 'x' or 1 eq 1", '.*', '(', '$filter=1', '%27']) {
-      assert.equal(findPackage(packages, query).match, 'none', query);
+      assert.equal(index.find(query).match, 'none', query);
     }
   });
 });
 
-describe('filterPackages', () => {
+describe('PackageIndex.filter', () => {
   it('keeps every package for an empty filter or only filler words', () => {
-    assert.equal(filterPackages(packages, '').length, packages.length);
-    assert.equal(filterPackages(packages, 'all our media').length, packages.length);
+    assert.equal(index.filter('').length, packages.length);
+    assert.equal(index.filter('all our media').length, packages.length);
   });
 
   it('keeps the packages holding every word, in any order and case', () => {
-    assert.deepEqual(ids(filterPackages(packages, 'x64 24h2')), ['PS100012', 'PS100013']);
-    assert.deepEqual(ids(filterPackages(packages, 'image')), ids(packages), '"image" is a filler word');
-    assert.deepEqual(ids(filterPackages(packages, 'wim')), ['PS100021', 'PS100030']);
+    assert.deepEqual(ids(index.filter('x64 24h2')), ['PS100012', 'PS100013']);
+    assert.deepEqual(ids(index.filter('image')), ids(packages), '"image" is a filler word');
+    assert.deepEqual(ids(index.filter('wim')), ['PS100021', 'PS100030']);
   });
 });
 

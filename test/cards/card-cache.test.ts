@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import { CardCache } from '../../src/cards/card-cache';
+import { escapeMarkdown } from '../../src/cards/card-formatting';
+import { mediaDetailCard, type CardContext } from '../../src/cards/media-cards';
+import { assertValidCard, cardTexts } from '../support/assert-valid-card';
+import { makePackage } from '../support/media-fixtures';
+
+describe('CardCache', () => {
+  const pkg = makePackage();
+  const at = (iso: string): CardContext => ({ demo: false, syncedAt: new Date(iso) });
+
+  function countingRender() {
+    let renders = 0;
+    return {
+      render: (context: CardContext) => {
+        renders++;
+        return mediaDetailCard(pkg, context);
+      },
+      renders: () => renders,
+    };
+  }
+
+  it('renders a card once per generation and serves it with each sync time', () => {
+    const cache = new CardCache(10);
+    const counter = countingRender();
+    const first = cache.get(1, ['show', pkg.id], at('2026-11-25T10:00:00Z'), counter.render);
+    const second = cache.get(1, ['show', pkg.id], at('2026-11-25T10:15:00Z'), counter.render);
+    assert.equal(counter.renders(), 1);
+    assert.deepEqual(first, mediaDetailCard(pkg, at('2026-11-25T10:00:00Z')));
+    assert.deepEqual(second, mediaDetailCard(pkg, at('2026-11-25T10:15:00Z')));
+    assertValidCard(second);
+    assert.ok(!JSON.stringify(second).includes('1999-12-31'), 'no stand-in time is left');
+  });
+
+  it('renders again for a new generation, another context or another key', () => {
+    const cache = new CardCache(10);
+    const counter = countingRender();
+    cache.get(1, ['show', pkg.id], at('2026-11-25T10:00:00Z'), counter.render);
+    cache.get(2, ['show', pkg.id], at('2026-11-25T10:00:00Z'), counter.render);
+    cache.get(2, ['show', pkg.id], { ...at('2026-11-25T10:00:00Z'), demo: true }, counter.render);
+    cache.get(2, ['show', pkg.id], { ...at('2026-11-25T10:00:00Z'), staleReason: 'ConfigMgr did not answer.' }, counter.render);
+    cache.get(2, ['show', pkg.id], { demo: false, syncedAt: null }, counter.render);
+    cache.get(2, ['editions', pkg.id], at('2026-11-25T10:00:00Z'), counter.render);
+    assert.equal(counter.renders(), 6);
+  });
+
+  it('hands out copies, so that changing one changes no later answer', () => {
+    const cache = new CardCache(10);
+    const counter = countingRender();
+    const card = cache.get(1, ['k'], at('2026-11-25T10:00:00Z'), counter.render);
+    (card as Record<string, unknown>).body = [];
+    assert.notDeepEqual(cache.get(1, ['k'], at('2026-11-25T10:00:00Z'), counter.render).body, []);
+  });
+
+  it('forgets the oldest card beyond its capacity', () => {
+    const cache = new CardCache(2);
+    const counter = countingRender();
+    for (const key of ['a', 'b', 'c', 'a']) cache.get(1, [key], at('2026-11-25T10:00:00Z'), counter.render);
+    assert.equal(counter.renders(), 4);
+  });
+});
+
+describe('escapeMarkdown', () => {
+  it('keeps UNC paths and markdown characters as ConfigMgr holds them', () => {
+    assert.equal(escapeMarkdown('\\\\cm01\\OSD$\\W11'), '\\\\\\\\cm01\\\\OSD$\\\\W11');
+    assert.equal(escapeMarkdown('*lab* _x_ `y` [z] <w>'), '\\*lab\\* \\_x\\_ \\`y\\` \\[z\\] \\<w\\>');
+    assert.equal(escapeMarkdown('Plain – ünïcode'), 'Plain – ünïcode');
+  });
+  it('is what the detail card shows for the source path', () => {
+    const texts = cardTexts(mediaDetailCard(makePackage({ sourcePath: '\\\\fs01\\Media_2026\\W11' }), at0()));
+    assert.ok(texts.includes('\\\\\\\\fs01\\\\Media\\_2026\\\\W11'));
+  });
+});
+
+function at0(): CardContext {
+  return { demo: false, syncedAt: null };
+}

@@ -1,0 +1,124 @@
+/**
+ * The bot as a Teams user meets it: the real app (built-in demo site) behind the real Microsoft 365 Agents
+ * Playground, driven in headless Chromium. Cards are read as rendered by the Teams renderer, buttons are
+ * pressed, and Action.Execute answers must replace the card in place.
+ *
+ * SAVE_SCREENSHOTS=1 also writes the main cards to docs/screenshots/*.png (the README shows them).
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import type { Locator } from 'playwright-core';
+import { startApp, type RunningApp } from '../../src/app';
+import { loadConfig } from '../../src/config';
+import { launchBrowser, PlaygroundChat, type TestBrowser } from '../support/browser';
+import { startPlayground, type RunningPlayground } from '../support/playground';
+
+const SCREENSHOT_DIR = join(__dirname, '..', '..', 'docs', 'screenshots');
+const saveScreenshots = process.env.SAVE_SCREENSHOTS === '1';
+
+describe('the bot in the Microsoft 365 Agents Playground, in headless Chromium', function () {
+  // The page needs ~3-4 s to connect and each round trip ~0.5 s; leave room for a slow, busy machine.
+  this.timeout(60_000);
+
+  let dataDir: string | undefined;
+  let app: RunningApp | undefined;
+  let playground: RunningPlayground | undefined;
+  let browser: TestBrowser | undefined;
+  let chat: PlaygroundChat;
+
+  before(async function () {
+    this.timeout(120_000);
+    dataDir = await mkdtemp(join(tmpdir(), 'e2e-bot-'));
+    app = await startApp(loadConfig({ PORT: '0', DATABASE_URL: `sqlite:${join(dataDir, 'bot.db')}` }), {
+      logger: pino({ level: 'silent' }),
+    });
+    playground = await startPlayground({ botEndpoint: `${app.url}/api/messages` });
+    browser = await launchBrowser();
+    chat = await PlaygroundChat.open(browser, playground.url);
+  });
+
+  after(async function () {
+    this.timeout(60_000);
+    // Each part is stopped even when another fails to stop, and even when `before` failed half way.
+    const stops: Array<[string, () => Promise<void> | undefined]> = [
+      ['browser', () => browser?.close()],
+      ['playground', () => playground?.stop()],
+      ['app', () => app?.stop()],
+      ['data dir', () => (dataDir === undefined ? undefined : rm(dataDir, { recursive: true, force: true }))],
+    ];
+    const failures: string[] = [];
+    for (const [name, stop] of stops) {
+      try {
+        await stop();
+      } catch (error) {
+        failures.push(`${name}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    assert.deepEqual(failures, [], 'every part stops cleanly');
+  });
+
+  async function cardText(message: Locator): Promise<string> {
+    return chat.card(message).innerText();
+  }
+
+  async function maybeSaveScreenshot(message: Locator, name: string): Promise<void> {
+    if (saveScreenshots) await chat.screenshot(message, join(SCREENSHOT_DIR, `${name}.png`));
+  }
+
+  it('lists the demo site media with names, ids and builds under a demo-site label', async () => {
+    const reply = await chat.send('list');
+    const text = await cardText(reply);
+    assert.match(text, /Demo site/);
+    for (const expected of ['Windows 11 24H2 Enterprise x64', 'PS100012', '26100.4349', 'Windows 10 Enterprise 22H2 x64', 'PS100004']) {
+      assert.ok(text.includes(expected), `the list card shows ${expected}; it reads:\n${text}`);
+    }
+    await maybeSaveScreenshot(reply, 'list');
+  });
+
+  it('opens a package from the list card, replacing the card in place with its details', async () => {
+    const reply = await chat.send('list');
+    const messagesBefore = await chat.botMessages().count();
+    await chat.clickCardButton(reply, 'Open PS100012');
+    const text = await cardText(reply);
+    assert.match(text, /Windows 11 24H2 Enterprise x64/);
+    assert.match(text, /PS100012/);
+    assert.match(text, /26100\.4349/);
+    assert.doesNotMatch(text, /PS100004/, 'the list was replaced, not extended');
+    assert.equal(await chat.botMessages().count(), messagesBefore, 'no new message: the card changed in place');
+    await maybeSaveScreenshot(reply, 'detail');
+  });
+
+  it('shows the editions of a package by id, with each edition name', async () => {
+    const reply = await chat.send('editions PS100015');
+    const text = await cardText(reply);
+    for (const edition of ['Windows 11 Enterprise', 'Windows 11 Pro', 'Windows 11 Education', 'Windows 11 Home']) {
+      assert.ok(text.includes(edition), `the editions card shows ${edition}; it reads:\n${text}`);
+    }
+    assert.match(text, /PS100015/);
+    await maybeSaveScreenshot(reply, 'editions');
+  });
+
+  // Commands whose answer is one card; each row says what the card must show.
+  const cases: Array<{ send: string; shows: RegExp[]; screenshot?: string; why: string }> = [
+    {
+      send: 'help',
+      // The placeholders must survive the Teams renderer, which drops anything that looks like an HTML tag.
+      shows: [/list \[text\]/, /show \S?id or name/, /editions \S?id or name/, /status/, /Example: show PS100012/],
+      screenshot: 'help',
+      why: 'every command with its usage and an example',
+    },
+    { send: 'status', shows: [/Demo site/], screenshot: 'status', why: 'the health of the (demo) site' },
+    { send: 'show PS1FFFFF', shows: [/No package/, /PS1FFFFF/, /type "list"/], why: 'which id is unknown and what to type instead' },
+  ];
+  for (const { send, shows, screenshot, why } of cases) {
+    it(`answers "${send}" with ${why}`, async () => {
+      const reply = await chat.send(send);
+      const text = await reply.innerText();
+      for (const expected of shows) assert.match(text, expected, `the answer to "${send}" reads:\n${text}`);
+      if (screenshot !== undefined) await maybeSaveScreenshot(reply, screenshot);
+    });
+  }
+});
