@@ -11,6 +11,7 @@ import {
   type TurnContext,
 } from 'botbuilder';
 import type { Logger } from 'pino';
+import { z } from 'zod';
 import type { AppConfig } from '../config';
 
 export interface ActivityOutcome {
@@ -19,6 +20,23 @@ export interface ActivityOutcome {
 }
 
 export type ActivityProcessor = (authorization: string, activity: Record<string, unknown>) => Promise<ActivityOutcome>;
+
+/**
+ * What any turn needs before the adapter sees it: a conversation to answer in, and somewhere to
+ * answer: the channel's serviceUrl, or the HTTP response itself (expectReplies).
+ */
+const routableActivity = z
+  .object({
+    type: z.string().min(1),
+    conversation: z.object({ id: z.string().min(1) }),
+    from: z.object({ id: z.string() }).optional(),
+    recipient: z.object({ id: z.string() }).optional(),
+    serviceUrl: z.string().regex(/^https?:\/\//i).optional(),
+    deliveryMode: z.string().optional(),
+  })
+  .refine((activity) => activity.serviceUrl !== undefined || activity.deliveryMode === 'expectReplies', {
+    message: 'no serviceUrl to answer to',
+  });
 
 /** CloudAdapter.process() prints failures to the console; processActivity lets us log them ourselves. */
 class BotAdapter extends CloudAdapter {
@@ -53,6 +71,11 @@ export function createActivityProcessor(options: {
   };
 
   return async (authorization, activity) => {
+    const routable = routableActivity.safeParse(activity);
+    if (!routable.success) {
+      logger.warn({ problem: routable.error.issues[0]?.message, path: routable.error.issues[0]?.path }, 'refused a malformed activity');
+      return { status: 400, body: { error: 'The request body is not a Bot Framework activity the bot can answer.' } };
+    }
     try {
       const invokeResponse = await adapter.processIncoming(authorization, activity as unknown as Activity, bot);
       return { status: invokeResponse?.status ?? 200, body: invokeResponse?.body };

@@ -42,7 +42,8 @@ export class MediaAnswers {
     switch (command.name) {
       case 'help':
       case 'empty':
-        return helpCard(context);
+      case 'unknown':
+        return this.cards.get(snapshot.generation, ['help'], context, helpCard);
       case 'list':
         return this.listPage(command.filter, 0);
       case 'show':
@@ -57,8 +58,6 @@ export class MediaAnswers {
           },
           context,
         );
-      case 'unknown':
-        return helpCard(context);
     }
   }
 
@@ -96,10 +95,6 @@ export class MediaAnswers {
   private indexOf(snapshot: InventorySnapshot): PackageIndex {
     if (this.index.packages !== snapshot.packages) this.index = new PackageIndex(snapshot.packages);
     return this.index;
-  }
-
-  errorCard(message: string): AdaptiveCard {
-    return errorCard({ message }, this.cardContext(this.options.inventory.snapshot()));
   }
 
   private packageAnswer(

@@ -184,6 +184,12 @@ describe('the bot on the demo site (real HTTP, expectReplies)', () => {
     });
   });
 
+  it('reads a message whose text is not a string as an empty message', async () => {
+    const { status, body } = await postToBot(app.url, { ...messageActivity('list'), text: 42 });
+    assert.equal(status, 200);
+    assert.match(cardText(onlyCard((body as { activities: ReplyActivity[] }).activities)), /editions/);
+  });
+
   describe('malformed requests', () => {
     const bodies: Array<[string, unknown, string?]> = [
       ['text that is not JSON', 'hello bot'],
@@ -191,6 +197,12 @@ describe('the bot on the demo site (real HTTP, expectReplies)', () => {
       ['a JSON array', [messageActivity('list')]],
       ['an object without a type', { text: 'list' }],
       ['null', 'null'],
+      ['an activity with nothing but a type', { type: 'message' }],
+      ['an activity without a conversation', { ...messageActivity('list'), conversation: undefined }],
+      ['an activity whose conversation is a string', { ...messageActivity('list'), conversation: 'a:1' }],
+      ['an activity whose sender is not an object', { ...messageActivity('list'), from: 'mallory' }],
+      ['an activity with nowhere to answer', { ...messageActivity('list'), serviceUrl: undefined, deliveryMode: undefined }],
+      ['an activity whose serviceUrl is not http', { ...messageActivity('list'), serviceUrl: 'file:///etc/passwd', deliveryMode: undefined }],
     ];
     for (const [what, body] of bodies) {
       it(`answers 400 to ${what} and keeps serving`, async () => {
