@@ -22,9 +22,15 @@ if ((${#missing[@]} > 0)); then
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# kerberos is an optional dependency: its native part builds only once libkrb5-dev is there.
+# kerberos is an optional dependency: its native part builds only once libkrb5-dev is there, and
+# npm drops an optional dependency whose build failed. Build it, or install it again, now.
 if ! node -e "require('kerberos')" >/dev/null 2>&1; then
   echo "Building the kerberos module (CM_AUTH=negotiate)"
-  npm rebuild kerberos --foreground-scripts >/dev/null
+  if [[ -d node_modules/kerberos ]]; then
+    npm rebuild kerberos >/dev/null
+  else
+    version=$(node -p "require('./package-lock.json').packages['node_modules/kerberos'].version")
+    npm install --no-save --no-audit --no-fund "kerberos@${version}" >/dev/null
+  fi
   node -e "require('kerberos')"
 fi
