@@ -117,15 +117,16 @@ describe('AdminServiceClient with NTLM', () => {
     await server.close();
   });
 
+  function ntlmClient(username: string, password: string, domain?: string): AdminServiceClient {
+    client = new AdminServiceClient({ baseUrl: server.baseUrl, logger, auth: { kind: 'ntlm', username, password, domain } });
+    return client;
+  }
+
   it('answers the challenge with Type 1, then Type 3 carrying the user and domain, on one connection', async () => {
     const seen: Type3[] = [];
     server.script(ntlmEndpoint({ user: 'svc-bot', domain: 'CONTOSO' }, seen));
-    client = new AdminServiceClient({
-      baseUrl: server.baseUrl,
-      logger,
-      auth: { kind: 'ntlm', username: 'svc-bot', password: 'Secret-1', domain: 'CONTOSO' },
-    });
-    const records = await client.listPackages('SMS_ImagePackage');
+    const ntlm = ntlmClient('svc-bot', 'Secret-1', 'CONTOSO');
+    const records = await ntlm.listPackages('SMS_ImagePackage');
     assert.deepEqual(records, [{ PackageID: 'PS100001', Name: 'A' }]);
     assert.equal(server.requests.length, 3);
     const [first, negotiate, authenticate] = server.requests;
@@ -143,12 +144,8 @@ describe('AdminServiceClient with NTLM', () => {
   it('keeps concurrent requests from interleaving their handshakes', async () => {
     const seen: Type3[] = [];
     server.script(ntlmEndpoint({ user: 'svc-bot', domain: 'CONTOSO' }, seen));
-    client = new AdminServiceClient({
-      baseUrl: server.baseUrl,
-      logger,
-      auth: { kind: 'ntlm', username: 'svc-bot', password: 'Secret-1', domain: 'CONTOSO' },
-    });
-    const answers = await Promise.all([1, 2, 3, 4].map(() => client!.getPackage('SMS_ImagePackage', 'PS100001')));
+    const ntlm = ntlmClient('svc-bot', 'Secret-1', 'CONTOSO');
+    const answers = await Promise.all([1, 2, 3, 4].map(() => ntlm.getPackage('SMS_ImagePackage', 'PS100001')));
     assert.equal(answers.length, 4);
     // One handshake on the one connection; later requests ride the authenticated connection.
     assert.equal(seen.length, 1);
@@ -158,12 +155,8 @@ describe('AdminServiceClient with NTLM', () => {
   it('throws ConfigMgrAccessDenied when the server refuses the Type 3, without looping', async () => {
     const seen: Type3[] = [];
     server.script(ntlmEndpoint({ user: 'someone-else', domain: 'CONTOSO' }, seen));
-    client = new AdminServiceClient({
-      baseUrl: server.baseUrl,
-      logger,
-      auth: { kind: 'ntlm', username: 'svc-bot', password: 'wrong', domain: 'CONTOSO' },
-    });
-    const error = await client.listPackages('SMS_ImagePackage').then(
+    const ntlm = ntlmClient('svc-bot', 'wrong', 'CONTOSO');
+    const error = await ntlm.listPackages('SMS_ImagePackage').then(
       () => assert.fail('expected a rejection'),
       (caught: Error) => caught,
     );
@@ -175,12 +168,8 @@ describe('AdminServiceClient with NTLM', () => {
 
   it('throws ConfigMgrAccessDenied naming what the server offers when it does not offer NTLM (ConfigMgr 2509+)', async () => {
     server.script((_request, response) => json(response, 401, {}, { 'WWW-Authenticate': 'Negotiate' }));
-    client = new AdminServiceClient({
-      baseUrl: server.baseUrl,
-      logger,
-      auth: { kind: 'ntlm', username: 'svc-bot', password: 'Secret-1' },
-    });
-    await assert.rejects(client.listPackages('SMS_ImagePackage'), (error: Error) => {
+    const ntlm = ntlmClient('svc-bot', 'Secret-1');
+    await assert.rejects(ntlm.listPackages('SMS_ImagePackage'), (error: Error) => {
       assert.ok(error instanceof ConfigMgrAccessDenied);
       assert.match(error.message, /server offers Negotiate/);
       return true;
@@ -193,8 +182,8 @@ describe('AdminServiceClient with NTLM', () => {
       const challenge = request.headers.authorization ? 'NTLM bm90LW50bG0tYXQtYWxs' : 'NTLM';
       json(response, 401, {}, { 'WWW-Authenticate': challenge });
     });
-    client = new AdminServiceClient({ baseUrl: server.baseUrl, logger, auth: { kind: 'ntlm', username: 'u', password: 'p' } });
-    await assert.rejects(client.listPackages('SMS_ImagePackage'), (error: Error) => {
+    const ntlm = ntlmClient('u', 'p');
+    await assert.rejects(ntlm.listPackages('SMS_ImagePackage'), (error: Error) => {
       assert.ok(error instanceof ConfigMgrAccessDenied);
       assert.match(error.message, /Unreadable NTLM Type 2/);
       return true;
