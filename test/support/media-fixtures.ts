@@ -50,6 +50,8 @@ export function makePackage(overrides: Partial<MediaPackage> = {}): MediaPackage
     packageSizeKb: 6_012_345,
     actionInProgress: 0,
     sourceSite: 'PS1',
+    inspection: { state: 'not-inspected', reason: 'MEDIA_PATH_MAP does not map \\\\cm01.contoso.com\\Sources$.' },
+    findings: [],
     ...overrides,
   };
 }

@@ -246,6 +246,8 @@ function mapRecord(packageClass: PackageClass, record: PackageRecord): MediaPack
     sourceVersion: record.SourceVersion ?? 0,
     actionInProgress: record.ActionInProgress ?? 0,
     sourceSite: record.SourceSite ?? '',
+    inspection: { state: 'not-inspected', reason: 'The bot has not looked at the source folder.' },
+    findings: [],
   };
   if (build) {
     pkg.build = build;

@@ -1,4 +1,6 @@
 /** The domain of the bot: what an OS upgrade package or OS image is, as far as chat answers go. */
+import type { Freshness } from '../releases/freshness';
+import type { Finding, MediaInspection } from './media-inspection';
 
 /** `upgrade` = SMS_OperatingSystemInstallPackage (a media folder); `image` = SMS_ImagePackage (one WIM). */
 export type PackageKind = 'upgrade' | 'image';
@@ -46,6 +48,8 @@ export interface MediaPackage {
   buildSource?: 'ImageOSVersion' | 'Version';
   /** Marketed release, e.g. "Windows 11 24H2"; undefined when the build is unknown. */
   release?: string;
+  /** Which fact named the release (the WIM build alone is not always the release). */
+  releaseDecidedBy?: ReleaseEvidence;
   editions: Edition[];
   editionsState: EditionsState;
   /** UNC folder for an upgrade package, UNC .wim for an image. */
@@ -58,7 +62,15 @@ export interface MediaPackage {
   /** 0 none, 1 update, 2 add, 3 delete. */
   actionInProgress: number;
   sourceSite: string;
+  /** What is really on the share (install image, build file, leftovers), or why it was not read. */
+  inspection: MediaInspection;
+  /** Disagreements between ConfigMgr, the install image and the build file; leftovers. Worst first. */
+  findings: Finding[];
+  /** Against the latest cumulative update of its release; undefined until release data is applied. */
+  freshness?: Freshness;
 }
+
+export type ReleaseEvidence = 'display name' | 'PKEYCONFIGVERSION' | 'package name' | 'build';
 
 /** The site's media as of the last successful sync. */
 export interface InventorySnapshot {
