@@ -4,12 +4,16 @@ import type { AddressInfo } from 'node:net';
 import { createActivityProcessor } from './bot/activity-processor';
 import { MediaAnswers } from './bot/media-answers';
 import { MediaBot } from './bot/media-bot';
-import type { AppConfig } from './config';
+import type { AppConfig, MediaPathMapping } from './config';
 import { createServer } from './server';
 import { AdminServiceClient, type AdminServiceAuth, type AdminServiceClientOptions } from './services/configmgr/admin-service-client';
 import { AdminServiceSimulator } from './services/demo/admin-service-simulator';
 import { createDemoSite } from './services/demo/demo-site';
+import { demoMediaPathMap, findDemoMediaRoot } from './services/demo/demo-media-root';
 import { MediaInventory } from './services/media/inventory';
+import { MediaPathMapper } from './services/media/media-paths';
+import { SourceInspector } from './services/media/source-folder';
+import { ReleaseCatalog } from './services/releases/release-catalog';
 
 export interface RunningApp {
   /** http://host:port of the bot; the channel posts to `${url}/api/messages`. */
@@ -41,6 +45,14 @@ function authFromConfig(settings: NonNullable<AppConfig['configMgr']>): AdminSer
   }
 }
 
+/** MEDIA_PATH_MAP when set; on the demo site, the bundled demo-media folders. */
+function mediaPathMap(config: AppConfig, demo: boolean, logger: Logger): MediaPathMapping[] {
+  if (config.mediaPathMap.length > 0 || !demo) return config.mediaPathMap;
+  const root = findDemoMediaRoot();
+  if (root === undefined) logger.warn('the demo-media folder is missing: the demo site shows no source-folder checks');
+  return root === undefined ? [] : demoMediaPathMap(root);
+}
+
 export async function startApp(config: AppConfig, options: StartOptions = {}): Promise<RunningApp> {
   const logger = options.logger ?? pino({ level: config.logLevel, redact: ['*.password', '*.token', 'config.bot.appPassword'] });
   const stops: Array<() => Promise<void>> = [];
@@ -68,10 +80,21 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
     logger: logger.child({ component: 'adminservice' }),
   });
   stops.unshift(() => adminService.close());
+  const releases = new ReleaseCatalog({ feedUrl: config.releasesFeedUrl, logger: logger.child({ component: 'releases' }) });
+  await releases.refresh();
+  releases.start();
+  stops.push(() => releases.stop());
+
   const inventory = new MediaInventory({
     adminService,
     demo: simulator !== undefined,
     lazyFetchConcurrency: options.lazyFetchConcurrency,
+    inspector: new SourceInspector({
+      mapper: new MediaPathMapper(mediaPathMap(config, simulator !== undefined, logger)),
+      buildFileName: config.buildFileName,
+      logger: logger.child({ component: 'source-folders' }),
+    }),
+    releases,
     logger: logger.child({ component: 'inventory' }),
   });
   inventory.start(config.syncIntervalMinutes * 60_000);

@@ -23,7 +23,7 @@ export type { DemoSite, DemoPackage, DemoPackageRecord, DemoMedia, DemoEdition }
 
 export const DEMO_SITE_CODE = 'PS1';
 export const DEMO_PROVIDER_HOST = 'cm01.contoso.com';
-const SHARE = '\\\\cm01.contoso.com\\OSD$';
+export const DEMO_SHARE = '\\\\cm01.contoso.com\\OSD$';
 
 export interface DemoPackageSpec {
   packageClass: PackageClass;
@@ -47,7 +47,7 @@ export interface DemoPackageSpec {
   rawImageOSVersion?: string | null;
 }
 
-export function demoPackage(spec: DemoPackageSpec, siteCode = DEMO_SITE_CODE, share = SHARE): DemoPackage {
+export function demoPackage(spec: DemoPackageSpec, siteCode = DEMO_SITE_CODE, share = DEMO_SHARE): DemoPackage {
   const pkg: DemoPackage = {
     packageClass: spec.packageClass,
     record: {

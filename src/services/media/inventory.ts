@@ -2,8 +2,12 @@ import type { Logger } from 'pino';
 import pLimit from 'p-limit';
 import { PACKAGE_CLASSES, type AdminService, type PackageClass, type PackageRecord } from '../configmgr/admin-service';
 import { UserFacingError } from '../errors';
+import { judgeFreshness } from '../releases/freshness-verdict';
+import type { ReleaseCatalog } from '../releases/release-catalog';
 import { nameRelease } from '../releases/release-naming';
+import { findDrift, imageInUse } from './drift';
 import { ImagePropertyUnreadable, parseImageProperty } from './image-property';
+import type { SourceInspector } from './source-folder';
 import {
   parseBuildNumber,
   type BuildNumber,
@@ -27,8 +31,15 @@ export interface InventoryOptions {
   demo: boolean;
   /** Key lookups in flight at once; default 8, so that a sync never floods the SMS Provider. */
   lazyFetchConcurrency?: number;
+  /** Looks at each package's source on the share; without it, packages stay "not inspected". */
+  inspector?: Pick<SourceInspector, 'inspect'>;
+  /** Latest revisions per release; without it, packages carry no freshness verdict. */
+  releases?: Pick<ReleaseCatalog, 'data'>;
   now?: () => Date;
 }
+
+/** Source folders inspected at once: each is a few file reads on the share, mostly of small files. */
+const INSPECTION_CONCURRENCY = 4;
 
 /**
  * Each key lookup makes the SMS Provider read ImageProperty from the database; 8 at once keeps a
@@ -68,6 +79,8 @@ export class MediaInventory {
   private readonly logger: Logger;
   private readonly demo: boolean;
   private readonly concurrency: number;
+  private readonly inspector?: Pick<SourceInspector, 'inspect'>;
+  private readonly releases?: Pick<ReleaseCatalog, 'data'>;
   private readonly now: () => Date;
   private current: InventorySnapshot;
   private state: SyncState = { lastAttemptAt: null, lastSuccessAt: null, lastDurationMs: null, reachable: null };
@@ -85,6 +98,8 @@ export class MediaInventory {
     this.logger = options.logger;
     this.demo = options.demo;
     this.concurrency = concurrency;
+    this.inspector = options.inspector;
+    this.releases = options.releases;
     this.now = options.now ?? (() => new Date());
     this.current = freezeSnapshot({ packages: [], generation: 0, syncedAt: null, demo: options.demo });
     this.firstSettled = new Promise((resolve) => {
@@ -187,13 +202,17 @@ export class MediaInventory {
         });
       }),
     );
-    packages.sort(comparePackages);
+    const inspectionLimit = pLimit(INSPECTION_CONCURRENCY);
+    const examined = await Promise.all(
+      packages.map((pkg) => inspectionLimit(() => this.examine(pkg, previousById.get(pkg.id)))),
+    );
+    examined.sort(comparePackages);
 
-    const changes = diff(this.current.packages, packages);
+    const changes = diff(this.current.packages, examined);
     const changed = changes.added + changes.changed + changes.removed > 0;
     const durationMs = Math.round(performance.now() - started);
     this.current = freezeSnapshot({
-      packages: changed ? packages : this.current.packages,
+      packages: changed ? examined : this.current.packages,
       generation: changed ? this.current.generation + 1 : this.current.generation,
       syncedAt: this.now(),
       demo: this.demo,
@@ -211,8 +230,27 @@ export class MediaInventory {
       lazyFailures,
       ...changes,
     };
-    this.logger.info({ ...report, packages: packages.length, generation: this.current.generation }, 'inventory synced');
+    this.logger.info({ ...report, packages: examined.length, generation: this.current.generation }, 'inventory synced');
     return report;
+  }
+
+  /**
+   * What is really on the share and how current it is: the source folder (re-read only when it changed),
+   * the release named from the best evidence, the drift findings and the freshness verdict.
+   */
+  private async examine(pkg: MediaPackage, previous: MediaPackage | undefined): Promise<MediaPackage> {
+    const inspection = this.inspector ? await this.inspector.inspect(pkg, previous?.inspection) : pkg.inspection;
+    const wimImages = inspection.state === 'inspected' ? inspection.installImage?.info?.images : undefined;
+    const naming = nameRelease({ build: pkg.build, packageName: pkg.name, editions: pkg.editions, wimImages });
+    const examined: MediaPackage = { ...pkg, inspection, releaseDecidedBy: naming.decidedBy };
+    if (naming.release !== undefined) examined.release = naming.release;
+    examined.findings = findDrift(examined, inspection);
+    if (this.releases) {
+      // The file on the share is the truth when it could be read; ConfigMgr's record otherwise.
+      const build = imageInUse(examined, inspection)?.version ?? pkg.build;
+      examined.freshness = judgeFreshness({ release: naming.release, product: naming.product, build }, this.releases.data(), this.now());
+    }
+    return examined;
   }
 }
 
@@ -276,13 +314,8 @@ function withImageProperty(base: MediaPackage, imageProperty: string | null | un
   }
 }
 
-/** The release depends on the editions (26100 is client 24H2 or Server 2025), so it is named here. */
 function withEditions(base: MediaPackage, editions: Edition[], editionsState: EditionsState): MediaPackage {
-  const pkg: MediaPackage = { ...base, editions, editionsState };
-  const { release } = nameRelease({ build: pkg.build, packageName: pkg.name, editions });
-  if (release !== undefined) pkg.release = release;
-  else delete pkg.release;
-  return pkg;
+  return { ...base, editions, editionsState };
 }
 
 function uniqueById<T extends { record: PackageRecord }>(records: T[], logger: Logger): T[] {

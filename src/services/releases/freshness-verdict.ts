@@ -1,0 +1,89 @@
+import type { BuildNumber } from '../media/media-package';
+import type { Freshness, FreshnessVerdict, ProductLine, ReleaseData, ReleaseLine, ReleaseUpdate } from './freshness';
+
+/**
+ * How current a media's revision is against the latest known cumulative update of its release line.
+ *
+ * - revisions behind: the number of known updates (out-of-band ones included) newer than the media.
+ * - months behind: calendar months from the newest known update the media already contains (its own,
+ *   normally) to the latest. When the media predates every known update, the count runs from the first
+ *   update it missed plus one (it is at least a month older than that one): a lower bound, as the data
+ *   does not reach back further.
+ *
+ * Revisions are compared by number only: 24H2 and 25H2 share them, and 23H2 media whose WIM reads 22621
+ * carries 23H2's revision. The line is chosen by release name and product, so client 24H2 (26100.8xxx)
+ * and Server 2025 (26100.32xxx) never meet.
+ */
+
+export interface FreshnessInput {
+  release?: string;
+  product?: ProductLine;
+  build?: BuildNumber;
+}
+
+/** Release data older than this many days at `now` earns a warning next to every verdict. */
+export const STALE_DATA_DAYS = 45;
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export function judgeFreshness(input: FreshnessInput, data: ReleaseData, now: Date): Freshness {
+  const freshness: Freshness = { verdict: verdictFor(input, data, now), asOf: data.asOf };
+  const warning = dataWarning(data.asOf, now);
+  if (warning !== undefined) freshness.dataWarning = warning;
+  return freshness;
+}
+
+function verdictFor(input: FreshnessInput, data: ReleaseData, now: Date): FreshnessVerdict {
+  if (input.release === undefined) {
+    return { state: 'unknown', reason: 'the release of this media is not known' };
+  }
+  const line = findLine(data, input.release, input.product);
+  if (line === undefined) {
+    return { state: 'unknown', reason: `the release data has no ${input.release} line` };
+  }
+  const latest = line.updates[line.updates.length - 1];
+  if (line.endOfServicing !== undefined && line.endOfServicing.getTime() < now.getTime()) {
+    return { state: 'out-of-support', release: line.release, endedOn: line.endOfServicing, ...(latest ? { latest } : {}) };
+  }
+  if (latest === undefined) {
+    return { state: 'unknown', reason: `the release data lists no updates for ${line.release}` };
+  }
+  if (input.build === undefined) {
+    return { state: 'unknown', reason: 'the build and revision of this media are not known' };
+  }
+  const revision = input.build.revision;
+  if (revision >= latest.revision) return { state: 'current', release: line.release, latest };
+  const missed = line.updates.filter((update) => update.revision > revision);
+  return {
+    state: 'behind',
+    release: line.release,
+    latest,
+    revisionsBehind: missed.length,
+    monthsBehind: monthsBehind(line.updates, revision, missed[0], latest),
+  };
+}
+
+function findLine(data: ReleaseData, release: string, product: ProductLine | undefined): ReleaseLine | undefined {
+  const wanted = release.trim().toLowerCase();
+  return data.lines.find(
+    (line) => line.release.toLowerCase() === wanted && (product === undefined || line.product === product),
+  );
+}
+
+function monthsBehind(updates: readonly ReleaseUpdate[], revision: number, firstMissed: ReleaseUpdate, latest: ReleaseUpdate): number {
+  const contained = updates.filter((update) => update.revision <= revision).at(-1);
+  if (contained !== undefined) return calendarMonthsBetween(contained.date, latest.date);
+  return calendarMonthsBetween(firstMissed.date, latest.date) + 1;
+}
+
+/** 2026-01-24 → 2026-04-14 is 3: months counted by calendar month, not by 30-day spans. */
+export function calendarMonthsBetween(from: Date, to: Date): number {
+  return Math.max(0, (to.getUTCFullYear() - from.getUTCFullYear()) * 12 + (to.getUTCMonth() - from.getUTCMonth()));
+}
+
+/** Whole days elapsed since `asOf`; a warning once that is more than 45. */
+function dataWarning(asOf: Date, now: Date): string | undefined {
+  const days = Math.floor((now.getTime() - asOf.getTime()) / DAY_MS);
+  if (days <= STALE_DATA_DAYS) return undefined;
+  return `Release data is ${days} days old (as of ${asOf.toISOString().slice(0, 10)}); set RELEASES_FEED_URL to a maintained feed or update the bot.`;
+}
