@@ -11,6 +11,7 @@ import pino from 'pino';
 import { AdminServiceSimulator } from '../src/services/demo/admin-service-simulator';
 import { createSyntheticSite } from '../src/services/demo/synthetic-site';
 import { runTurnLoad, type LoadResult } from './turn-load';
+import { runWimMetadataBench } from './wim-metadata';
 
 const PACKAGES = 500;
 const SLOW_ADMIN_SERVICE_MS = 2_000;
@@ -81,11 +82,20 @@ function row(label: string, result: LoadResult): string {
 }
 
 async function main(): Promise<void> {
-  const lines: string[] = [];
   const say = (line = '') => {
-    lines.push(line);
     process.stdout.write(`${line}\n`);
   };
+  // `npm run bench -- wim` or `-- turns` runs one part; both by default.
+  const parts = process.argv.slice(2);
+  const wanted = (part: string) => parts.length === 0 || parts.includes(part);
+  if (wanted('turns')) await benchTurnsAndSync(say);
+  if (wanted('wim')) {
+    say();
+    await runWimMetadataBench(say);
+  }
+}
+
+async function benchTurnsAndSync(say: (line?: string) => void): Promise<void> {
   say(`Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${new Date().toISOString()}`);
   say(`Site: ${PACKAGES} packages (synthetic), AdminService latency ${SLOW_ADMIN_SERVICE_MS} ms per request; ${MEASURE_MS / 1000} s per measurement after ${WARMUP_MS / 1000} s warm-up`);
   say();

@@ -10,6 +10,7 @@ export type Command =
   | { name: 'show'; query: string }
   | { name: 'editions'; query: string }
   | { name: 'status' }
+  | { name: 'stale' }
   | { name: 'empty' }
   | { name: 'too-long'; length: number }
   | { name: 'unknown'; text: string };
@@ -24,16 +25,19 @@ function tidy(text: string): string {
   return text.replace(/[?!.]+\s*$/, '').trim() || text;
 }
 
-const VERB_ALIASES: Record<string, 'help' | 'list' | 'show' | 'editions' | 'status'> = {
+const VERB_ALIASES: Record<string, 'help' | 'list' | 'show' | 'editions' | 'status' | 'stale'> = {
   help: 'help', '?': 'help', commands: 'help', hi: 'help', hello: 'help',
   list: 'list', media: 'list', ls: 'list', packages: 'list',
   show: 'show', build: 'show', get: 'show', open: 'show', details: 'show', describe: 'show',
   editions: 'editions', edition: 'editions', indexes: 'editions', indices: 'editions', skus: 'editions',
   status: 'status', health: 'status', ping: 'status',
+  stale: 'stale', behind: 'stale', outdated: 'stale', drift: 'stale',
 };
 
 /** Natural questions, tried in order; the capture is the package query. */
-const PHRASES: ReadonlyArray<{ pattern: RegExp; command: 'show' | 'editions' | 'list' | 'status' }> = [
+const PHRASES: ReadonlyArray<{ pattern: RegExp; command: 'show' | 'editions' | 'list' | 'status' | 'stale' }> = [
+  { pattern: /^(?:what|which)(?:'s| is| are)?\s+(?:media\s+|packages?\s+|images?\s+)?(?:is\s+|are\s+)?(?:stale|behind|outdated|out of date|not current|drifting)$/i, command: 'stale' },
+  { pattern: /^(?:is|are)\s+(?:our|the|any|all)?\s*(?:media|packages|images)\s+(?:current|up to date|stale|behind)$/i, command: 'stale' },
   { pattern: /^(?:which|what) editions?\b(?:\s+(?:are|is|does|do))?(?:\s+(?:there\s+)?(?:in|on|of|for))?\s+(.+)$/i, command: 'editions' },
   { pattern: /^(?:list|show)(?:\s+me)?(?:\s+the)?\s+editions?\s+(?:in|of|for|on)\s+(.+)$/i, command: 'editions' },
   { pattern: /^(?:which|what) indexes\b(?:\s+(?:are|does))?(?:\s+(?:in|on|of))?\s+(.+)$/i, command: 'editions' },
@@ -56,7 +60,7 @@ export function parseCommand(rawText: string | undefined | null): Command {
     const found = pattern.exec(sentence);
     if (!found) continue;
     const rest = (found[1] ?? '').trim();
-    if (command === 'status') return { name: 'status' };
+    if (command === 'status' || command === 'stale') return { name: command };
     if (command === 'list') return { name: 'list', filter: rest };
     // "what is this?" is a question, but about no package: it falls through to help.
     if (hasMeaningfulWords(rest)) return { name: command, query: rest };
@@ -69,7 +73,8 @@ export function parseCommand(rawText: string | undefined | null): Command {
     case 'help':
       return { name: 'help' };
     case 'status':
-      return { name: 'status' };
+    case 'stale':
+      return { name: verb };
     case 'list':
       return { name: 'list', filter: rest };
     case 'show':

@@ -11,6 +11,7 @@ import {
   mediaDetailCard,
   mediaListCard,
   MAX_LIST_FILTER_LENGTH,
+  staleCard,
   statusCard,
   type AdaptiveCard,
   type CardContext,
@@ -18,6 +19,7 @@ import {
 import type { MediaInventory } from '../services/media/inventory';
 import type { InventorySnapshot, MediaPackage } from '../services/media/media-package';
 import { PackageIndex } from '../services/media/package-lookup';
+import { staleMedia } from '../services/media/stale-media';
 import type { SiteStatus } from '../services/site-status';
 import { MAX_COMMAND_LENGTH, type Command } from './command-parser';
 
@@ -51,6 +53,10 @@ export class MediaAnswers {
         return this.packageAnswer(command.name, command.query, snapshot, context);
       case 'status':
         return statusCard(this.siteStatus(snapshot), context);
+      case 'stale':
+        return this.cards.get(snapshot.generation, ['stale'], context, (cardContext) =>
+          staleCard({ packages: staleMedia(snapshot.packages), totalPackages: snapshot.packages.length }, cardContext),
+        );
       case 'too-long':
         return errorCard(
           {

@@ -54,3 +54,13 @@ export function countOf(count: number, singular: string, plural = `${singular}s`
 export function escapeMarkdown(text: string): string {
   return text.replace(/[\\`*_[\]<>]/g, '\\$&');
 }
+
+/**
+ * A calendar day as "2026-04-14", for dates that are days rather than moments (a KB's release
+ * date, the end of servicing, the release data's date). Stored as UTC midnight, they must not go
+ * through Teams' DATE(): a reader west of UTC would see the day before.
+ */
+export function calendarDate(date: Date | null | undefined, whenUnknown = 'an unknown date'): string {
+  if (!(date instanceof Date) || Number.isNaN(date.getTime())) return whenUnknown;
+  return date.toISOString().slice(0, 10);
+}

@@ -13,6 +13,9 @@ import type { SiteStatus } from '../services/site-status';
 import { botCommands } from './bot-commands';
 import { CardVerbs } from './card-verbs';
 import { countOf, escapeMarkdown, formatBytes, formatDuration, formatKilobytes, localisedDateTime } from './card-formatting';
+import { compareEditions } from './edition-comparison';
+import { describeFreshness, describeRelease, describeVerdictBriefly, freshnessBadge, releaseDataNote, verdictColor } from './freshness-text';
+import { driftCount, findingLine, imageInUse, inspectedImage, inspectionGap, MAX_FINDING_TEXT, shareFacts, sortFindings } from './share-facts';
 import contextBannerTemplate from './templates/context-banner.json';
 import freshnessFooterTemplate from './templates/freshness-footer.json';
 import helpTemplate from './templates/help.json';
@@ -21,6 +24,7 @@ import mediaDetailTemplate from './templates/media-detail.json';
 import editionsTemplate from './templates/editions.json';
 import choiceTemplate from './templates/choice.json';
 import statusTemplate from './templates/status.json';
+import staleTemplate from './templates/stale.json';
 import errorTemplate from './templates/error.json';
 
 export type AdaptiveCard = { type: 'AdaptiveCard'; version: string; [key: string]: unknown };
@@ -55,6 +59,19 @@ export const MAX_SUGGESTIONS = 5;
 const MAX_NAME_IN_TABLE = 120;
 const MAX_FILTER_SHOWN = 120;
 const MAX_STALE_REASON_SHOWN = 300;
+/** Rows on the `stale` card; beyond them the card says how many more and how to narrow down. */
+export const MAX_STALE_ROWS = 20;
+/**
+ * What a `stale` card may weigh: Teams takes under 28 KB per message, envelope included. Rows of
+ * ordinary length fit 20 times over; rows of pathological length (every field at its cut) are
+ * dropped from the end until the card fits, and counted in "and N more".
+ */
+const STALE_CARD_BUDGET_BYTES = 27 * 1024;
+const MAX_VERDICT_IN_ROW = 200;
+const MAX_DATA_WARNING_SHOWN = 300;
+/** Findings listed on the detail card; more than this is a broken share, and the rest are counted. */
+export const MAX_FINDINGS_SHOWN = 12;
+const MAX_FINDING_IN_ROW = 200;
 
 const kindHeadings: Record<PackageKind, string> = { upgrade: 'OS upgrade packages', image: 'OS images' };
 const kindLabels: Record<PackageKind, string> = { upgrade: 'OS upgrade package', image: 'OS image' };
@@ -75,6 +92,7 @@ export function helpCard(context: CardContext): AdaptiveCard {
     })),
     buttons: [
       { title: 'List media', text: 'list' },
+      { title: 'Behind or drifting', text: 'stale' },
       { title: 'Site status', text: 'status' },
     ],
   });
@@ -118,14 +136,26 @@ export function mediaListCard(
       .filter(({ rows }) => rows.length > 0)
       .map(({ kind, rows }) => ({
         heading: `${kindHeadings[kind]} (${totals.find((t) => t.kind === kind)?.count ?? rows.length})`,
-        rows: rows.map((pkg) => ({
-          id: pkg.id,
-          name: shorten(pkg.name, MAX_NAME_IN_TABLE),
-          build: pkg.build ? formatBuild(pkg.build) : 'unknown',
-          release: pkg.release ?? 'release unknown',
-          editions: pkg.editionsState.state === 'known' ? String(pkg.editions.length) : '?',
-        })),
+        rows: rows.map((pkg) => {
+          const badge = freshnessBadge(pkg.freshness);
+          const drift = driftCount(pkg.findings);
+          return {
+            id: pkg.id,
+            name: shorten(pkg.name, MAX_NAME_IN_TABLE),
+            build: pkg.build ? formatBuild(pkg.build) : 'unknown',
+            release: pkg.release ?? 'release unknown',
+            // In the line under the name, which may wrap, so that the build column never does.
+            drift: drift > 0 ? ` · ⚠ ${drift}` : '',
+            hasBadge: badge !== undefined,
+            badge: badge?.text ?? '',
+            badgeColor: badge?.color ?? 'Default',
+            editions: pkg.editionsState.state === 'known' ? String(pkg.editions.length) : '?',
+          };
+        }),
       })),
+    hasDriftNote: onPage.some((pkg) => driftCount(pkg.findings) > 0),
+    driftNote: '⚠ N: findings about the files on the share; open the package, or type "stale" for every package that needs attention.',
+    ...releaseNotes(onPage),
     filter,
     hasPrevious: page > 0,
     hasNext: page < pageCount - 1,
@@ -138,7 +168,7 @@ export function mediaDetailCard(pkg: MediaPackage, context: CardContext): Adapti
   const facts: Array<{ title: string; value: string }> = [
     { title: 'Kind', value: kindLabels[pkg.kind] },
     { title: 'Build', value: describeBuild(pkg) },
-    { title: 'Release', value: pkg.release ?? 'Not known (the build is not known)' },
+    { title: 'Release', value: describeRelease(pkg) },
     { title: 'Version', value: pkg.version || '(empty)' },
     { title: 'Language', value: pkg.language || '(empty)' },
     { title: 'Editions', value: describeEditions(pkg) },
@@ -151,10 +181,34 @@ export function mediaDetailCard(pkg: MediaPackage, context: CardContext): Adapti
     ...(pkg.manufacturer ? [{ title: 'Manufacturer', value: pkg.manufacturer }] : []),
     ...(pkg.description ? [{ title: 'Description', value: escapeMarkdown(pkg.description) }] : []),
   ];
+  const gap = inspectionGap(pkg.inspection);
+  const share = shareFacts(pkg);
+  const findings = sortFindings(pkg.findings);
+  const shownFindings = findings.slice(0, MAX_FINDINGS_SHOWN);
+  const hiddenFindings = findings.length - shownFindings.length;
   return render(mediaDetailTemplate, context, { showFreshness: true }, {
     id: pkg.id,
     name: pkg.name,
     subtitle: `${kindLabels[pkg.kind]} · ${pkg.id}`,
+    hasVerdict: pkg.freshness !== undefined,
+    verdict: pkg.freshness ? shorten(describeFreshness(pkg.freshness, mediaBuild(pkg)), MAX_FINDING_TEXT) : '',
+    verdictColor: pkg.freshness ? verdictColor(pkg.freshness.verdict) : 'Default',
+    hasDataWarning: pkg.freshness?.dataWarning !== undefined,
+    dataWarning: shorten(pkg.freshness?.dataWarning ?? '', MAX_DATA_WARNING_SHOWN),
+    hasInspectionGap: gap !== undefined,
+    inspectionGap: gap?.text ?? '',
+    inspectionGapColor: gap?.color ?? 'Default',
+    hasShareFacts: share.length > 0,
+    shareFacts: share,
+    hasFindingsHeading: findings.length > 0 || pkg.inspection.state === 'inspected',
+    findingsHeading:
+      findings.length > 0
+        ? `Findings (${findings.length}), worst first`
+        : 'No findings: ConfigMgr, the install image and the build file agree.',
+    findings: [
+      ...shownFindings.map((finding) => findingLine(finding)),
+      ...(hiddenFindings > 0 ? [{ text: `… and ${hiddenFindings} more.`, color: 'Default' }] : []),
+    ],
     hasActionInProgress: pkg.actionInProgress !== 0,
     actionInProgress: `ConfigMgr has an action in progress on this package: ${
       actionsInProgress[pkg.actionInProgress] ?? `code ${pkg.actionInProgress}`
@@ -206,6 +260,10 @@ export function editionsCard(pkg: MediaPackage, context: CardContext): AdaptiveC
   }
   if (pkg.packageSizeKb !== undefined) summaryLines.push(`Package size in ConfigMgr: ${formatKilobytes(pkg.packageSizeKb)}.`);
 
+  const image = inspectedImage(pkg);
+  const comparison = compareEditions(pkg, image?.info?.images);
+  const wim = wimSection(pkg);
+  const editionFindings = sortFindings(pkg.findings.filter((finding) => finding.kind === 'extra-editions' || finding.kind === 'editions-mismatch'));
   return render(editionsTemplate, context, { showFreshness: true }, {
     id: pkg.id,
     name: pkg.name,
@@ -217,12 +275,37 @@ export function editionsCard(pkg: MediaPackage, context: CardContext): AdaptiveC
     editions: editions.map((edition) => ({
       index: String(edition.index),
       name: edition.name || '(no name)',
+      hasMark: comparison.configMgr.find((row) => row.edition === edition)?.inWim === false,
+      mark: 'Not in the WIM on the share',
       editionId: edition.editionId || '—',
       architecture: edition.architecture || '—',
       languages: edition.languages.length > 0 ? edition.languages.join(', ') : '—',
       size: formatBytes(edition.sizeBytes),
     })),
     summaryLines: summaryLines.map((line) => ({ line })),
+    wimHeading: wim.heading,
+    hasWimNote: wim.note !== undefined,
+    wimNote: wim.note?.text ?? '',
+    wimNoteColor: wim.note?.color ?? 'Default',
+    hasWimImages: comparison.wim.length > 0,
+    wimImages: comparison.wim.map(({ image: wimImage, inConfigMgr }) => ({
+      index: String(wimImage.index),
+      name: wimImage.name || wimImage.displayName || '(no name)',
+      details:
+        [wimImage.editionId, wimImage.architecture, wimImage.languages.length > 0 ? wimImage.languages.join(', ') : undefined]
+          .filter((part) => part)
+          .join(' · ') || '—',
+      hasMark: inConfigMgr === false,
+      mark: 'Not in ConfigMgr',
+      build: wimImage.version ? formatBuild(wimImage.version) : '—',
+      size: formatBytes(wimImage.totalBytes),
+    })),
+    findings: editionFindings.flatMap((finding) => [
+      findingLine(finding),
+      ...(finding.kind === 'extra-editions' && finding.bytes !== undefined
+        ? [{ text: `Space the extra indexes take: ${formatBytes(finding.bytes)}.`, color: 'Default' }]
+        : []),
+    ]),
   });
 }
 
@@ -253,6 +336,76 @@ export function choiceCard(
     hasMore: more > 0,
     moreText: `${more} more ${more === 1 ? 'matches' : 'match'}; type a longer part of the name or the package id${example}.`,
   });
+}
+
+/**
+ * Every package that is behind or disagrees with its files, worst first as given (the caller filters
+ * and sorts), capped at MAX_STALE_ROWS so that the card stays under 28 KB.
+ */
+export function staleCard(
+  view: { packages: readonly MediaPackage[]; totalPackages: number },
+  context: CardContext,
+): AdaptiveCard {
+  let rows = Math.min(view.packages.length, MAX_STALE_ROWS);
+  let card = renderStaleCard(view, context, rows);
+  // Each pass drops rows in proportion to the excess, so two passes are the most it takes in practice.
+  for (let size = cardBytes(card); size >= STALE_CARD_BUDGET_BYTES && rows > 1; size = cardBytes(card)) {
+    rows = Math.max(1, Math.min(rows - 1, Math.floor((rows * STALE_CARD_BUDGET_BYTES) / size) - 1));
+    card = renderStaleCard(view, context, rows);
+  }
+  return card;
+}
+
+function renderStaleCard(
+  view: { packages: readonly MediaPackage[]; totalPackages: number },
+  context: CardContext,
+  rowCount: number,
+): AdaptiveCard {
+  const count = view.packages.length;
+  const total = Math.max(view.totalPackages, count);
+  const shown = view.packages.slice(0, rowCount);
+  const more = count - shown.length;
+  const asOf = localisedDateTime(context.syncedAt, '');
+  const notes = releaseNotes(view.packages);
+  let summary: string;
+  if (count > 0) {
+    summary = `${count} of ${countOf(total, 'package')} ${count === 1 ? 'needs' : 'need'} attention, worst first.${
+      notes.hasReleaseNote ? ` ${notes.releaseNote}` : ''
+    }`;
+  } else if (total === 0) {
+    summary = 'The site has no OS upgrade packages or OS images.';
+  } else {
+    const when = asOf ? `, as of ${asOf}` : '';
+    summary = total === 1 ? `The one package is current and agrees with its files${when}.` : `All ${total} packages are current and agree with their files${when}.`;
+  }
+  // The empty state says "as of" itself; a footer would repeat it.
+  return render(staleTemplate, context, { showFreshness: count > 0 }, {
+    title: count > 0 ? 'Media behind or drifting' : 'Nothing is behind or drifting',
+    summary,
+    hasDataWarning: notes.hasDataWarning,
+    dataWarning: shorten(notes.dataWarning, MAX_DATA_WARNING_SHOWN),
+    rows: shown.map((pkg) => {
+      const findings = sortFindings(pkg.findings);
+      const top = findings[0] ? findingLine(findings[0], MAX_FINDING_IN_ROW) : undefined;
+      const others = findings.length - 1;
+      return {
+        id: pkg.id,
+        name: shorten(pkg.name, MAX_NAME_IN_TABLE),
+        details: candidateRow(pkg).details,
+        verdict: shorten(describeVerdictBriefly(pkg.freshness, mediaBuild(pkg)), MAX_VERDICT_IN_ROW),
+        verdictColor: pkg.freshness ? verdictColor(pkg.freshness.verdict) : 'Default',
+        hasFinding: top !== undefined,
+        finding: top ? `${top.text}${others > 0 ? ` (and ${countOf(others, 'more finding')})` : ''}` : '',
+        findingColor: top?.color ?? 'Default',
+      };
+    }),
+    hasMore: more > 0,
+    moreText: `And ${more} more; type "list <text>" to narrow the media down, e.g. "list 23H2".`,
+  });
+}
+
+function cardBytes(card: AdaptiveCard): number {
+  return Buffer.byteLength(JSON.stringify(card), 'utf8');
 }
 
 export function statusCard(status: SiteStatus, context: CardContext): AdaptiveCard {
@@ -320,6 +473,38 @@ function candidateRow(pkg: MediaPackage): { id: string; name: string; details: s
     details: [pkg.id, kindLabels[pkg.kind], pkg.build ? formatBuild(pkg.build) : 'build unknown', ...(pkg.release ? [pkg.release] : [])].join(
       ' · ',
     ),
+  };
+}
+
+/** The build the media reads, for naming the latest revision as it would read: ConfigMgr's, else the WIM's. */
+function mediaBuild(pkg: MediaPackage): number | undefined {
+  if (pkg.build) return pkg.build.build;
+  const info = inspectedImage(pkg)?.info;
+  return info ? imageInUse(pkg, info)?.version?.build : undefined;
+}
+
+/** The release data's date (once per card) and its age warning, from the packages that carry a verdict. */
+function releaseNotes(packages: readonly MediaPackage[]) {
+  const note = releaseDataNote(packages);
+  return {
+    hasReleaseNote: note !== undefined,
+    releaseNote: note ? `Freshness against the latest updates known as of ${note.asOf}.` : '',
+    hasDataWarning: note?.warning !== undefined,
+    dataWarning: shorten(note?.warning ?? '', MAX_DATA_WARNING_SHOWN),
+  };
+}
+
+/** The heading over the WIM's images on the editions card, and why they are missing when they are. */
+function wimSection(pkg: MediaPackage): { heading: string; note?: { text: string; color: string } } {
+  const gap = inspectionGap(pkg.inspection);
+  if (gap) return { heading: 'On the share', note: gap };
+  const image = inspectedImage(pkg);
+  if (!image) return { heading: 'On the share', note: { text: 'No install.wim, install.esd or install.swm was found.', color: 'Attention' } };
+  const path = escapeMarkdown(image.relativePath);
+  if (!image.info) return { heading: `In ${path} on the share`, note: { text: `It could not be read: ${escapeMarkdown(shorten(image.error ?? 'unknown error', MAX_FINDING_TEXT))}`, color: 'Attention' } };
+  return {
+    heading: `In ${path} on the share (${countOf(image.info.images.length, 'index', 'indexes')})`,
+    ...(image.info.images.length === 0 ? { note: { text: 'The WIM lists no images.', color: 'Attention' } } : {}),
   };
 }
 

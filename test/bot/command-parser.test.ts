@@ -38,6 +38,12 @@ describe('parseCommand', () => {
     ['PS100012', { name: 'show', query: 'PS100012' }],
     ['24h2', { name: 'show', query: '24h2' }],
     ['is configmgr up?', { name: 'status' }],
+    ['stale', { name: 'stale' }],
+    ['behind', { name: 'stale' }],
+    ['<at>Upgrade Media</at> Stale', { name: 'stale' }],
+    ['what media is behind?', { name: 'stale' }],
+    ['which packages are out of date', { name: 'stale' }],
+    ['is our media current?', { name: 'stale' }],
     // Nothing to parse.
     ['', { name: 'empty' }],
     ['   ', { name: 'empty' }],

@@ -191,13 +191,14 @@ describe('media cards', () => {
         assert.ok(text.includes(command.description));
         assert.ok(text.includes(`Example: ${command.example}`));
       }
-      assert.ok(text.includes('also: media') && text.includes('also: build'), 'aliases are named');
+      assert.ok(text.includes('also: media') && text.includes('also: build') && text.includes('also: behind'), 'aliases are named');
     });
     it('offers buttons that run commands as if typed', () => {
       assert.deepEqual(
         buttons(card).map((b) => [b.title, b.verb, b.data]),
         [
           ['List media', CardVerbs.command, { text: 'list' }],
+          ['Behind or drifting', CardVerbs.command, { text: 'stale' }],
           ['Site status', CardVerbs.command, { text: 'status' }],
         ],
       );
@@ -305,7 +306,8 @@ describe('media cards', () => {
       const texts = cardTexts(card);
       const start = texts.indexOf('Kind');
       const pairs: Record<string, string> = {};
-      for (let i = start; i + 1 < texts.length && !texts[i].startsWith('As of'); i += 2) pairs[texts[i]] = texts[i + 1];
+      // ConfigMgr's facts end where the share's begin.
+      for (let i = start; i + 1 < texts.length && texts[i] !== 'On the share' && !texts[i].startsWith('As of'); i += 2) pairs[texts[i]] = texts[i + 1];
       return pairs;
     };
     it('shows what an admin checks about the media', () => {

@@ -244,10 +244,12 @@ export class MediaInventory {
     const naming = nameRelease({ build: pkg.build, packageName: pkg.name, editions: pkg.editions, wimImages });
     const examined: MediaPackage = { ...pkg, inspection, releaseDecidedBy: naming.decidedBy };
     if (naming.release !== undefined) examined.release = naming.release;
+    const inUse = imageInUse(examined, inspection);
+    if (inUse) examined.wimIndexInUse = inUse.index;
     examined.findings = findDrift(examined, inspection);
     if (this.releases) {
       // The file on the share is the truth when it could be read; ConfigMgr's record otherwise.
-      const build = imageInUse(examined, inspection)?.version ?? pkg.build;
+      const build = inUse?.version ?? pkg.build;
       examined.freshness = judgeFreshness({ release: naming.release, product: naming.product, build }, this.releases.data(), this.now());
     }
     return examined;

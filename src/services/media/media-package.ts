@@ -64,6 +64,8 @@ export interface MediaPackage {
   sourceSite: string;
   /** What is really on the share (install image, build file, leftovers), or why it was not read. */
   inspection: MediaInspection;
+  /** Index of the WIM image on the share that ConfigMgr's editions point at: the one compared and judged. */
+  wimIndexInUse?: number;
   /** Disagreements between ConfigMgr, the install image and the build file; leftovers. Worst first. */
   findings: Finding[];
   /** Against the latest cumulative update of its release; undefined until release data is applied. */
