@@ -106,6 +106,7 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
 
   const answers = new MediaAnswers({
     inventory,
+    releases,
     adminServiceUrl,
     syncIntervalMinutes: config.syncIntervalMinutes,
   });

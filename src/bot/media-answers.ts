@@ -20,11 +20,15 @@ import type { MediaInventory } from '../services/media/inventory';
 import type { InventorySnapshot, MediaPackage } from '../services/media/media-package';
 import { PackageIndex } from '../services/media/package-lookup';
 import { staleMedia } from '../services/media/stale-media';
+import type { ReleaseCatalog } from '../services/releases/release-catalog';
+import { releaseDataWarning } from '../services/releases/freshness-verdict';
 import type { SiteStatus } from '../services/site-status';
 import { MAX_COMMAND_LENGTH, type Command } from './command-parser';
 
 export interface MediaAnswersOptions {
   inventory: Pick<MediaInventory, 'snapshot' | 'syncState'>;
+  releases?: Pick<ReleaseCatalog, 'status'>;
+  now?: () => Date;
   adminServiceUrl: string;
   syncIntervalMinutes: number;
 }
@@ -160,6 +164,14 @@ export class MediaAnswers {
         image: snapshot.packages.filter((pkg) => pkg.kind === 'image').length,
       },
       syncIntervalMinutes: this.options.syncIntervalMinutes,
+      releaseData: this.releaseDataStatus(),
     };
+  }
+
+  private releaseDataStatus(): SiteStatus['releaseData'] {
+    if (!this.options.releases) return undefined;
+    const { source, asOf, lastError } = this.options.releases.status();
+    const warning = releaseDataWarning(asOf, (this.options.now ?? (() => new Date()))());
+    return { source, asOf, ...(lastError ? { lastError } : {}), ...(warning ? { warning } : {}) };
   }
 }

@@ -12,7 +12,7 @@ import { formatBuild, formatFullBuild, type MediaPackage, type PackageKind } fro
 import type { SiteStatus } from '../services/site-status';
 import { botCommands } from './bot-commands';
 import { CardVerbs } from './card-verbs';
-import { countOf, escapeMarkdown, formatBytes, formatDuration, formatKilobytes, localisedDateTime } from './card-formatting';
+import { calendarDate, countOf, escapeMarkdown, formatBytes, formatDuration, formatKilobytes, localisedDateTime } from './card-formatting';
 import { compareEditions } from './edition-comparison';
 import { describeFreshness, describeRelease, describeVerdictBriefly, freshnessBadge, releaseDataNote, verdictColor } from './freshness-text';
 import { driftCount, findingLine, imageInUse, inspectedImage, inspectionGap, MAX_FINDING_TEXT, shareFacts, sortFindings } from './share-facts';
@@ -435,12 +435,21 @@ export function statusCard(status: SiteStatus, context: CardContext): AdaptiveCa
       title: 'Packages',
       value: `${countOf(status.packageCounts.upgrade, 'OS upgrade package')}, ${countOf(status.packageCounts.image, 'OS image')}`,
     },
+    ...(status.releaseData ? releaseDataFacts(status.releaseData) : []),
   ];
   return render(statusTemplate, { ...context, demo: context.demo || status.demo }, { showFreshness: false }, {
     headline: headline.text,
     headlineColor: headline.color,
     facts,
   });
+}
+
+function releaseDataFacts(data: NonNullable<SiteStatus['releaseData']>): Array<{ title: string; value: string }> {
+  const source = data.source === 'feed' ? 'from RELEASES_FEED_URL' : 'bundled snapshot';
+  return [
+    { title: 'Release data', value: `As of ${calendarDate(data.asOf)} (${source})${data.warning ? `. ${data.warning}` : ''}` },
+    ...(data.lastError ? [{ title: 'Release feed error', value: data.lastError }] : []),
+  ];
 }
 
 export function errorCard(

@@ -11,4 +11,6 @@ export interface SiteStatus {
   lastSyncError?: string;
   packageCounts: { upgrade: number; image: number };
   syncIntervalMinutes: number;
+  /** The release data freshness verdicts are judged against. */
+  releaseData?: { source: 'snapshot' | 'feed'; asOf: Date; lastError?: string; warning?: string };
 }

@@ -110,7 +110,20 @@ describe('the bot in the Microsoft 365 Agents Playground, in headless Chromium',
       screenshot: 'help',
       why: 'every command with its usage and an example',
     },
-    { send: 'status', shows: [/Demo site/], screenshot: 'status', why: 'the health of the (demo) site' },
+    { send: 'status', shows: [/Demo site/, /Release data/], screenshot: 'status', why: 'the health of the (demo) site' },
+    {
+      send: 'stale',
+      // Rendered as Teams shows it: markdown escapes are gone, the UNC path keeps both backslashes.
+      shows: [/need attention, worst first/, /Out of support since 2026-11-10/, /ConfigMgr says 26100\.4349, install\.wim says 26100\.8246/],
+      screenshot: 'stale',
+      why: 'the media behind or drifting, worst first',
+    },
+    {
+      send: 'show PS100017',
+      shows: [/On the share/, /install\.esd/, /has no BuildNumber\.txt/, /behind/],
+      screenshot: 'detail-share',
+      why: 'what the share holds beside ConfigMgr, the findings and the verdict',
+    },
     { send: 'show PS1FFFFF', shows: [/No package/, /PS1FFFFF/, /type "list"/], why: 'which id is unknown and what to type instead' },
   ];
   for (const { send, shows, screenshot, why } of cases) {

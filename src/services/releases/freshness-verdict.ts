@@ -28,7 +28,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 
 export function judgeFreshness(input: FreshnessInput, data: ReleaseData, now: Date): Freshness {
   const freshness: Freshness = { verdict: verdictFor(input, data, now), asOf: data.asOf };
-  const warning = dataWarning(data.asOf, now);
+  const warning = releaseDataWarning(data.asOf, now);
   if (warning !== undefined) freshness.dataWarning = warning;
   return freshness;
 }
@@ -82,7 +82,7 @@ export function calendarMonthsBetween(from: Date, to: Date): number {
 }
 
 /** Whole days elapsed since `asOf`; a warning once that is more than 45. */
-function dataWarning(asOf: Date, now: Date): string | undefined {
+export function releaseDataWarning(asOf: Date, now: Date): string | undefined {
   const days = Math.floor((now.getTime() - asOf.getTime()) / DAY_MS);
   if (days <= STALE_DATA_DAYS) return undefined;
   return `Release data is ${days} days old (as of ${asOf.toISOString().slice(0, 10)}); set RELEASES_FEED_URL to a maintained feed or update the bot.`;

@@ -1,0 +1,140 @@
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import pino from 'pino';
+import { startApp, type RunningApp } from '../../src/app';
+import { loadConfig } from '../../src/config';
+import { AdminServiceSimulator } from '../../src/services/demo/admin-service-simulator';
+import { createDemoSite } from '../../src/services/demo/demo-site';
+import snapshot from '../../src/services/releases/snapshot.json';
+import { assertValidCard } from '../support/assert-valid-card';
+import { cardOf, cardText, say } from '../support/bot-client';
+
+const silent = pino({ level: 'silent' });
+
+async function cardTextOf(app: RunningApp, text: string): Promise<string> {
+  const replies = await say(app.url, text);
+  assert.equal(replies.length, 1);
+  const card = cardOf(replies[0]);
+  assertValidCard(card);
+  return cardText(card);
+}
+
+describe('the truth about the media, on the demo site and its share', () => {
+  let app: RunningApp;
+  before(async () => {
+    app = await startApp(loadConfig({ PORT: '0' }), { logger: silent });
+  });
+  after(async () => {
+    await app?.stop();
+  });
+
+  it('shows what install.wim says beside ConfigMgr, with the finding and its fix', async () => {
+    const text = await cardTextOf(app, 'show PS100012');
+    assert.match(text, /10\.0\.26100\.4349, from ImageOSVersion/);
+    assert.match(text, /WIM build\n26100\.8246/);
+    assert.match(text, /ConfigMgr says 26100\.4349, install\.wim says 26100\.8246: .*reload image properties\./);
+    assert.match(text, /from PKEYCONFIGVERSION/);
+  });
+
+  it('reads an ESD and a split set on the share', async () => {
+    assert.match(await cardTextOf(app, 'show PS100017'), /sources\/install\.esd/);
+    assert.match(await cardTextOf(app, 'show PS100021'), /sources\/install\.swm/);
+  });
+
+  it('says which build file, autorun.inf and broken image findings the share has', async () => {
+    assert.match(await cardTextOf(app, 'show PS100018'), /BuildNumber\.txt says 26200\.8037/);
+    assert.match(await cardTextOf(app, 'show PS100015'), /autorun\.inf/);
+    assert.match(await cardTextOf(app, 'show PS10001A'), /which is not a build number/);
+    assert.match(await cardTextOf(app, 'show PS10001C'), /still being written/);
+  });
+
+  it("sets the WIM's editions beside ConfigMgr's, with what the extra ones cost", async () => {
+    const text = await cardTextOf(app, 'editions PS10000C');
+    assert.match(text, /Not in ConfigMgr/);
+    assert.match(text, /Education/);
+    assert.match(text, /GB/);
+  });
+
+  it('judges freshness as of the release data, and warns that the bundled data is old', async () => {
+    const text = await cardTextOf(app, 'show PS10001A');
+    assert.match(text, /\d+ revisions \(\d+ months?\) behind as of 2026-04-19: latest 26100\.8246, KB5083769 of 2026-04-14/);
+    assert.match(text, /Release data is \d+ days old \(as of 2026-04-19\)/);
+    assert.match(await cardTextOf(app, 'show PS10000C'), /Out of support since 2026-11-10/);
+  });
+
+  it('lists every package that is behind or drifting, worst first, for "stale" and "what media is behind?"', async () => {
+    for (const question of ['stale', 'behind', 'what media is behind?']) {
+      const text = await cardTextOf(app, question);
+      assert.match(text, /need attention, worst first/, question);
+      const outOfSupport = text.indexOf('Out of support');
+      const behind = text.search(/revisions? \(\d+ months?\) behind/);
+      assert.ok(outOfSupport >= 0 && behind > outOfSupport, `out of support before behind in: ${text}`);
+    }
+  });
+
+  it('flags freshness and drift in the list', async () => {
+    const text = await cardTextOf(app, 'list');
+    assert.match(text, /Out of support/);
+    assert.match(text, /Current/);
+    assert.match(text, /⚠ \d/);
+  });
+
+  it('reports the release data in status', async () => {
+    assert.match(await cardTextOf(app, 'status'), /Release data\nAs of 2026-04-19 \(bundled snapshot\)/);
+  });
+});
+
+describe('the truth about the media on a site whose share is not mapped, with a release feed', () => {
+  let simulator: AdminServiceSimulator;
+  let feed: http.Server;
+  let feedBody = '';
+  let app: RunningApp;
+
+  before(async () => {
+    simulator = new AdminServiceSimulator({ site: createDemoSite(), logger: silent });
+    await simulator.start();
+    feed = http.createServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(feedBody);
+    });
+    await new Promise<void>((resolve) => feed.listen(0, '127.0.0.1', resolve));
+    // The operator's feed: today's date and one more 24H2/25H2 update than the bundled snapshot knows.
+    const today = new Date().toISOString().slice(0, 10);
+    const lines = snapshot.lines.map((line) =>
+      line.release === 'Windows 11 24H2' && line.product === 'client'
+        ? { ...line, updates: [...line.updates, { revision: 8500, kb: 'KB5099999', date: today }] }
+        : line,
+    );
+    feedBody = JSON.stringify({ ...snapshot, asOf: today, lines });
+    const { port } = feed.address() as AddressInfo;
+    app = await startApp(
+      loadConfig({
+        PORT: '0',
+        CM_ADMINSERVICE_URL: simulator.baseUrl,
+        CM_AUTH: 'none',
+        RELEASES_FEED_URL: `http://127.0.0.1:${port}/releases.json`,
+      }),
+      { logger: silent },
+    );
+  });
+  after(async () => {
+    await app?.stop();
+    await simulator?.stop();
+    await new Promise((resolve) => feed?.close(resolve));
+  });
+
+  it('says plainly that the share was not inspected, and shows no findings', async () => {
+    const text = await cardTextOf(app, 'show PS100012');
+    // Card text is markdown source: Teams shows MEDIA\_PATH\_MAP as MEDIA_PATH_MAP.
+    assert.match(text, /Not inspected: .*MEDIA\\_PATH\\_MAP/);
+    assert.doesNotMatch(text, /⛔|⚠/);
+  });
+
+  it("judges against the operator's feed, without the old-data warning", async () => {
+    const text = await cardTextOf(app, 'show PS100013');
+    assert.match(text, /1 revision \(\d+ months?\) behind .*latest 26100\.8500, KB5099999/);
+    assert.doesNotMatch(text, /Release data is \d+ days old/);
+    assert.match(await cardTextOf(app, 'status'), /Release data\nAs of \d{4}-\d{2}-\d{2} \(from RELEASES_FEED_URL\)/);
+  });
+});
