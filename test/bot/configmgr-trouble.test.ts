@@ -4,18 +4,9 @@ import { startApp, type RunningApp } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { AdminServiceSimulator, type SimulatorFault } from '../../src/services/demo/admin-service-simulator';
 import { createDemoSite } from '../../src/services/demo/demo-site';
-import { assertValidCard } from '../support/assert-valid-card';
-import { cardOf, cardText, say } from '../support/bot-client';
+import { cardTextOf } from '../support/bot-client';
 
 const silent = pino({ level: 'silent' });
-
-async function cardTextOf(app: RunningApp, text: string): Promise<string> {
-  const replies = await say(app.url, text);
-  assert.equal(replies.length, 1);
-  const card = cardOf(replies[0]);
-  assertValidCard(card);
-  return cardText(card);
-}
 
 async function startAgainst(simulator: AdminServiceSimulator, url?: string): Promise<RunningApp> {
   const config = loadConfig({ PORT: '0', CM_ADMINSERVICE_URL: url ?? simulator.baseUrl, CM_AUTH: 'none', SYNC_INTERVAL_MINUTES: '600' });
@@ -51,12 +42,12 @@ describe('the bot when ConfigMgr is in trouble', () => {
       else simulator.injectFault(fault);
       await assert.rejects(app.inventory.sync());
 
-      const list = await cardTextOf(app, 'list');
+      const list = await cardTextOf(app.url, 'list');
       assert.match(list, /PS100012/, 'the last inventory is still listed');
       assert.match(list, /ConfigMgr is not answering/);
-      assert.match(await cardTextOf(app, 'show PS100012'), /ConfigMgr is not answering/);
+      assert.match(await cardTextOf(app.url, 'show PS100012'), /ConfigMgr is not answering/);
 
-      const status = await cardTextOf(app, 'status');
+      const status = await cardTextOf(app.url, 'status');
       assert.match(status, reason);
       assert.doesNotMatch(status, /at .*\(.*\.ts:\d+/, 'no stack trace');
     });
@@ -68,7 +59,7 @@ describe('the bot when ConfigMgr is in trouble', () => {
     const sync = app.inventory.sync().finally(() => {
       syncDone = true;
     });
-    assert.match(await cardTextOf(app, 'show PS100012'), /PS100012/);
+    assert.match(await cardTextOf(app.url, 'show PS100012'), /PS100012/);
     assert.equal(syncDone, false, 'the turn did not wait for ConfigMgr');
     await sync.catch(() => undefined);
   });
@@ -78,7 +69,7 @@ describe('the bot when ConfigMgr is in trouble', () => {
     await assert.rejects(app.inventory.sync());
     simulator.injectFault(null);
     await app.inventory.sync();
-    assert.doesNotMatch(await cardTextOf(app, 'list'), /ConfigMgr is not answering/);
+    assert.doesNotMatch(await cardTextOf(app.url, 'list'), /ConfigMgr is not answering/);
   });
 });
 
@@ -90,8 +81,8 @@ describe('the bot before it could ever read ConfigMgr', () => {
     );
     try {
       assert.equal(app.inventory.syncState().reachable, false);
-      assert.match(await cardTextOf(app, 'show PS100012'), /not been able to read the media from ConfigMgr yet; type "status"/);
-      assert.match(await cardTextOf(app, 'status'), /did not answer/);
+      assert.match(await cardTextOf(app.url, 'show PS100012'), /not been able to read the media from ConfigMgr yet; type "status"/);
+      assert.match(await cardTextOf(app.url, 'status'), /did not answer/);
     } finally {
       await app.stop();
     }

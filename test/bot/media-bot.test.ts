@@ -4,17 +4,9 @@ import { startApp, type RunningApp } from '../../src/app';
 import { CardVerbs } from '../../src/cards/card-verbs';
 import { loadConfig } from '../../src/config';
 import { assertValidCard } from '../support/assert-valid-card';
-import { cardActionActivity, cardOf, cardText, messageActivity, postToBot, say, type ReplyActivity } from '../support/bot-client';
+import { cardActionActivity, cardText, messageActivity, onlyCard, postToBot, say, type ReplyActivity } from '../support/bot-client';
 
 const silent = pino({ level: 'silent' });
-
-/** The one card of a single reply, checked against Teams' rules on the way. */
-function onlyCard(replies: ReplyActivity[]): Record<string, unknown> {
-  assert.equal(replies.length, 1, `one reply expected, got ${JSON.stringify(replies)}`);
-  const card = cardOf(replies[0]);
-  assertValidCard(card);
-  return card;
-}
 
 describe('the bot on the demo site (real HTTP, expectReplies)', () => {
   let app: RunningApp;

@@ -7,18 +7,9 @@ import { loadConfig } from '../../src/config';
 import { AdminServiceSimulator } from '../../src/services/demo/admin-service-simulator';
 import { createDemoSite } from '../../src/services/demo/demo-site';
 import snapshot from '../../src/services/releases/snapshot.json';
-import { assertValidCard } from '../support/assert-valid-card';
-import { cardOf, cardText, say } from '../support/bot-client';
+import { cardTextOf } from '../support/bot-client';
 
 const silent = pino({ level: 'silent' });
-
-async function cardTextOf(app: RunningApp, text: string): Promise<string> {
-  const replies = await say(app.url, text);
-  assert.equal(replies.length, 1);
-  const card = cardOf(replies[0]);
-  assertValidCard(card);
-  return cardText(card);
-}
 
 describe('the truth about the media, on the demo site and its share', () => {
   let app: RunningApp;
@@ -30,7 +21,7 @@ describe('the truth about the media, on the demo site and its share', () => {
   });
 
   it('shows what install.wim says beside ConfigMgr, with the finding and its fix', async () => {
-    const text = await cardTextOf(app, 'show PS100012');
+    const text = await cardTextOf(app.url, 'show PS100012');
     assert.match(text, /10\.0\.26100\.4349, from ImageOSVersion/);
     assert.match(text, /WIM build\n26100\.8246/);
     assert.match(text, /ConfigMgr says 26100\.4349, install\.wim says 26100\.8246: .*reload image properties\./);
@@ -38,34 +29,34 @@ describe('the truth about the media, on the demo site and its share', () => {
   });
 
   it('reads an ESD and a split set on the share', async () => {
-    assert.match(await cardTextOf(app, 'show PS100017'), /sources\/install\.esd/);
-    assert.match(await cardTextOf(app, 'show PS100021'), /sources\/install\.swm/);
+    assert.match(await cardTextOf(app.url, 'show PS100017'), /sources\/install\.esd/);
+    assert.match(await cardTextOf(app.url, 'show PS100021'), /sources\/install\.swm/);
   });
 
   it('says which build file, autorun.inf and broken image findings the share has', async () => {
-    assert.match(await cardTextOf(app, 'show PS100018'), /BuildNumber\.txt says 26200\.8037/);
-    assert.match(await cardTextOf(app, 'show PS100015'), /autorun\.inf/);
-    assert.match(await cardTextOf(app, 'show PS10001A'), /which is not a build number/);
-    assert.match(await cardTextOf(app, 'show PS10001C'), /still being written/);
+    assert.match(await cardTextOf(app.url, 'show PS100018'), /BuildNumber\.txt says 26200\.8037/);
+    assert.match(await cardTextOf(app.url, 'show PS100015'), /autorun\.inf/);
+    assert.match(await cardTextOf(app.url, 'show PS10001A'), /which is not a build number/);
+    assert.match(await cardTextOf(app.url, 'show PS10001C'), /still being written/);
   });
 
   it("sets the WIM's editions beside ConfigMgr's, with what the extra ones cost", async () => {
-    const text = await cardTextOf(app, 'editions PS10000C');
+    const text = await cardTextOf(app.url, 'editions PS10000C');
     assert.match(text, /Not in ConfigMgr/);
     assert.match(text, /Education/);
     assert.match(text, /GB/);
   });
 
   it('judges freshness as of the release data, and warns that the bundled data is old', async () => {
-    const text = await cardTextOf(app, 'show PS10001A');
+    const text = await cardTextOf(app.url, 'show PS10001A');
     assert.match(text, /\d+ revisions \(\d+ months?\) behind as of 2026-04-19: latest 26100\.8246, KB5083769 of 2026-04-14/);
     assert.match(text, /Release data is \d+ days old \(as of 2026-04-19\)/);
-    assert.match(await cardTextOf(app, 'show PS10000C'), /Out of support since 2026-11-10/);
+    assert.match(await cardTextOf(app.url, 'show PS10000C'), /Out of support since 2026-11-10/);
   });
 
   it('lists every package that is behind or drifting, worst first, for "stale" and "what media is behind?"', async () => {
     for (const question of ['stale', 'behind', 'what media is behind?']) {
-      const text = await cardTextOf(app, question);
+      const text = await cardTextOf(app.url, question);
       assert.match(text, /need attention, worst first/, question);
       const outOfSupport = text.indexOf('Out of support');
       const behind = text.search(/revisions? \(\d+ months?\) behind/);
@@ -74,14 +65,14 @@ describe('the truth about the media, on the demo site and its share', () => {
   });
 
   it('flags freshness and drift in the list', async () => {
-    const text = await cardTextOf(app, 'list');
+    const text = await cardTextOf(app.url, 'list');
     assert.match(text, /Out of support/);
     assert.match(text, /Current/);
     assert.match(text, /⚠ \d/);
   });
 
   it('reports the release data in status', async () => {
-    assert.match(await cardTextOf(app, 'status'), /Release data\nAs of 2026-04-19 \(bundled snapshot\)/);
+    assert.match(await cardTextOf(app.url, 'status'), /Release data\nAs of 2026-04-19 \(bundled snapshot\)/);
   });
 });
 
@@ -125,16 +116,16 @@ describe('the truth about the media on a site whose share is not mapped, with a 
   });
 
   it('says plainly that the share was not inspected, and shows no findings', async () => {
-    const text = await cardTextOf(app, 'show PS100012');
+    const text = await cardTextOf(app.url, 'show PS100012');
     // Card text is markdown source: Teams shows MEDIA\_PATH\_MAP as MEDIA_PATH_MAP.
     assert.match(text, /Not inspected: .*MEDIA\\_PATH\\_MAP/);
     assert.doesNotMatch(text, /⛔|⚠/);
   });
 
   it("judges against the operator's feed, without the old-data warning", async () => {
-    const text = await cardTextOf(app, 'show PS100013');
+    const text = await cardTextOf(app.url, 'show PS100013');
     assert.match(text, /1 revision \(\d+ months?\) behind .*latest 26100\.8500, KB5099999/);
     assert.doesNotMatch(text, /Release data is \d+ days old/);
-    assert.match(await cardTextOf(app, 'status'), /Release data\nAs of \d{4}-\d{2}-\d{2} \(from RELEASES_FEED_URL\)/);
+    assert.match(await cardTextOf(app.url, 'status'), /Release data\nAs of \d{4}-\d{2}-\d{2} \(from RELEASES_FEED_URL\)/);
   });
 });

@@ -1,5 +1,7 @@
 /** Talks to a running bot over real HTTP the way the Bot Framework channel does, with expectReplies. */
+import assert from 'node:assert/strict';
 import axios from 'axios';
+import { assertValidCard } from './assert-valid-card';
 
 export interface ReplyActivity {
   type: string;
@@ -77,4 +79,17 @@ export function cardText(card: unknown): string {
   };
   visit(card);
   return parts.join('\n');
+}
+
+/** The one card of a single reply, checked against Teams' rules on the way. */
+export function onlyCard(replies: ReplyActivity[]): Record<string, unknown> {
+  assert.equal(replies.length, 1, `one reply expected, got ${JSON.stringify(replies)}`);
+  const card = cardOf(replies[0]);
+  assertValidCard(card);
+  return card;
+}
+
+/** Says `text` to the bot and returns the text of the one valid card it answers with. */
+export async function cardTextOf(botUrl: string, text: string): Promise<string> {
+  return cardText(onlyCard(await say(botUrl, text)));
 }
