@@ -1,8 +1,9 @@
 /**
  * Rendered cards, kept per inventory generation. Template expansion costs milliseconds per card,
  * far more than the rest of a turn, while the same list page or package is asked for again and
- * again between syncs. Each sync changes only the "as of" time on a card, so a card is stored
- * with a stand-in time and the real one is put in when it is served.
+ * again between syncs. A sync that changes nothing changes only the "as of" time on a card, so a
+ * card is rendered once with a stand-in time, and each sync's copy is made from that text.
+ * Cards handed out are frozen, so that one turn can never change another's answer.
  */
 import { cardTimestamp } from './card-formatting';
 import type { AdaptiveCard, CardContext } from './media-cards';
@@ -12,23 +13,40 @@ const STAND_IN_SYNC_TIME = new Date('1999-12-31T23:59:58Z');
 const STAND_IN_STAMP = cardTimestamp(STAND_IN_SYNC_TIME) as string;
 
 export class CardCache {
-  private readonly cards = new Map<string, string>();
+  /** Card JSON with the stand-in time, per generation, context and key. */
+  private readonly rendered = new Map<string, string>();
+  /** Frozen cards as served, per the above and the sync time. */
+  private readonly served = new Map<string, AdaptiveCard>();
 
   constructor(private readonly capacity: number) {}
 
-  /**
-   * The card for `key` in this context: rendered once per generation and context, then served
-   * as a fresh copy (callers may change what they get).
-   */
   get(generation: number, key: readonly unknown[], context: CardContext, render: (context: CardContext) => AdaptiveCard): AdaptiveCard {
     const stamp = cardTimestamp(context.syncedAt);
-    const cacheKey = JSON.stringify([generation, context.demo, context.staleReason ?? null, stamp === null, ...key]);
-    let stored = this.cards.get(cacheKey);
-    if (stored === undefined) {
-      stored = JSON.stringify(render(stamp === null ? context : { ...context, syncedAt: STAND_IN_SYNC_TIME }));
-      if (this.cards.size >= this.capacity) this.cards.delete(this.cards.keys().next().value as string);
-      this.cards.set(cacheKey, stored);
+    const renderedKey = JSON.stringify([generation, context.demo, context.staleReason ?? null, stamp === null, ...key]);
+    const servedKey = `${renderedKey}@${stamp}`;
+    const card = this.served.get(servedKey);
+    if (card !== undefined) return card;
+
+    let text = this.rendered.get(renderedKey);
+    if (text === undefined) {
+      text = JSON.stringify(render(stamp === null ? context : { ...context, syncedAt: STAND_IN_SYNC_TIME }));
+      this.remember(this.rendered, renderedKey, text);
     }
-    return JSON.parse(stamp === null ? stored : stored.replaceAll(STAND_IN_STAMP, stamp)) as AdaptiveCard;
+    const fresh = deepFreeze(JSON.parse(stamp === null ? text : text.replaceAll(STAND_IN_STAMP, stamp)) as AdaptiveCard);
+    this.remember(this.served, servedKey, fresh);
+    return fresh;
   }
+
+  private remember<T>(map: Map<string, T>, key: string, value: T): void {
+    if (map.size >= this.capacity) map.delete(map.keys().next().value as string);
+    map.set(key, value);
+  }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
 }

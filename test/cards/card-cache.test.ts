@@ -20,10 +20,11 @@ describe('CardCache', () => {
     };
   }
 
-  it('renders a card once per generation and serves it with each sync time', () => {
+  it('renders a card once per generation, and serves it with each sync time', () => {
     const cache = new CardCache(10);
     const counter = countingRender();
     const first = cache.get(1, ['show', pkg.id], at('2026-11-25T10:00:00Z'), counter.render);
+    assert.equal(cache.get(1, ['show', pkg.id], at('2026-11-25T10:00:00Z'), counter.render), first, 'the same card again');
     const second = cache.get(1, ['show', pkg.id], at('2026-11-25T10:15:00Z'), counter.render);
     assert.equal(counter.renders(), 1);
     assert.deepEqual(first, mediaDetailCard(pkg, at('2026-11-25T10:00:00Z')));
@@ -44,12 +45,15 @@ describe('CardCache', () => {
     assert.equal(counter.renders(), 6);
   });
 
-  it('hands out copies, so that changing one changes no later answer', () => {
+  it('hands out frozen cards, so that no turn can change a later answer', () => {
     const cache = new CardCache(10);
-    const counter = countingRender();
-    const card = cache.get(1, ['k'], at('2026-11-25T10:00:00Z'), counter.render);
-    (card as Record<string, unknown>).body = [];
-    assert.notDeepEqual(cache.get(1, ['k'], at('2026-11-25T10:00:00Z'), counter.render).body, []);
+    const card = cache.get(1, ['k'], at('2026-11-25T10:00:00Z'), countingRender().render);
+    assert.throws(() => {
+      (card as Record<string, unknown>).body = [];
+    }, TypeError);
+    assert.throws(() => {
+      ((card.body as unknown[])[0] as Record<string, unknown>).text = 'changed';
+    }, TypeError);
   });
 
   it('forgets the oldest card beyond its capacity', () => {
