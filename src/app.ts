@@ -3,6 +3,7 @@ import pino, { type Logger } from 'pino';
 import type { AddressInfo } from 'node:net';
 import { createActivityProcessor } from './bot/activity-processor';
 import { MediaAnswers } from './bot/media-answers';
+import { createReplySerializer } from './bot/reply-serializer';
 import { MediaBot } from './bot/media-bot';
 import type { AppConfig, MediaPathMapping } from './config';
 import { createServer } from './server';
@@ -112,7 +113,12 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
   });
   const bot = new MediaBot(answers, logger.child({ component: 'bot' }));
 
-  const processActivity = createActivityProcessor({ identity: config.bot, bot, logger: logger.child({ component: 'adapter' }) });
+  const processActivity = createActivityProcessor({
+    identity: config.bot,
+    bot,
+    logger: logger.child({ component: 'adapter' }),
+    serialize: createReplySerializer((value) => answers.cardJson(value)),
+  });
 
   const server = createServer({
     processActivity,

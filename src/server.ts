@@ -22,11 +22,11 @@ export function createServer(options: ServerOptions): restify.Server {
       return;
     }
     const outcome = await options.processActivity(req.header('authorization') ?? '', req.body);
-    if (outcome.body === undefined) {
+    if (outcome.json === undefined) {
       res.status(outcome.status);
       res.end();
     } else {
-      res.send(outcome.status, outcome.body);
+      res.sendRaw(outcome.status, outcome.json, { 'content-type': 'application/json; charset=utf-8' });
     }
   });
 

@@ -16,7 +16,8 @@ import type { AppConfig } from '../config';
 
 export interface ActivityOutcome {
   status: number;
-  body?: unknown;
+  /** The response body as JSON text, when there is one. */
+  json?: string;
 }
 
 export type ActivityProcessor = (authorization: string, activity: Record<string, unknown>) => Promise<ActivityOutcome>;
@@ -49,8 +50,11 @@ export function createActivityProcessor(options: {
   identity: AppConfig['bot'];
   bot: ActivityHandler;
   logger: Logger;
+  /** Writes reply bodies as JSON (cards the bot keeps already serialized go in as text). */
+  serialize?: (body: unknown) => string;
 }): ActivityProcessor {
   const { identity, bot, logger } = options;
+  const serialize = options.serialize ?? ((body: unknown) => JSON.stringify(body));
   const adapter = new BotAdapter(
     new ConfigurationBotFrameworkAuthentication({
       MicrosoftAppId: identity.appId,
@@ -74,18 +78,19 @@ export function createActivityProcessor(options: {
     const routable = routableActivity.safeParse(activity);
     if (!routable.success) {
       logger.warn({ problem: routable.error.issues[0]?.message, path: routable.error.issues[0]?.path }, 'refused a malformed activity');
-      return { status: 400, body: { error: 'The request body is not a Bot Framework activity the bot can answer.' } };
+      return { status: 400, json: JSON.stringify({ error: 'The request body is not a Bot Framework activity the bot can answer.' }) };
     }
     try {
       const invokeResponse = await adapter.processIncoming(authorization, activity as unknown as Activity, bot);
-      return { status: invokeResponse?.status ?? 200, body: invokeResponse?.body };
+      const body = invokeResponse?.body;
+      return { status: invokeResponse?.status ?? 200, json: body === undefined ? undefined : serialize(body) };
     } catch (error) {
       if ((error as { statusCode?: unknown }).statusCode === 401) {
         logger.warn({ reason: (error as Error).message }, 'refused an activity that failed channel authentication');
-        return { status: 401, body: { error: 'The request is not authorized.' } };
+        return { status: 401, json: JSON.stringify({ error: 'The request is not authorized.' }) };
       }
       logger.error({ err: error }, 'activity processing failed');
-      return { status: 500, body: { error: 'The bot could not process this activity.' } };
+      return { status: 500, json: JSON.stringify({ error: 'The bot could not process this activity.' }) };
     }
   };
 }

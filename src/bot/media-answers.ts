@@ -82,6 +82,11 @@ export class MediaAnswers {
     );
   }
 
+  /** The JSON text of a card these answers served from the cache, for replies that carry it. */
+  cardJson(value: object): string | undefined {
+    return this.cards.jsonOf(value);
+  }
+
   /** A package opened by id from a card button; undefined when it has left the site since. */
   packageById(packageId: string): MediaPackage | undefined {
     const wanted = packageId.toUpperCase();

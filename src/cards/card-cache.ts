@@ -17,6 +17,8 @@ export class CardCache {
   private readonly rendered = new Map<string, string>();
   /** Frozen cards as served, per the above and the sync time. */
   private readonly served = new Map<string, AdaptiveCard>();
+  /** The JSON of each served card, so that a reply can carry it without serializing the card again. */
+  private readonly jsonByCard = new WeakMap<object, string>();
 
   constructor(private readonly capacity: number) {}
 
@@ -32,9 +34,16 @@ export class CardCache {
       text = JSON.stringify(render(stamp === null ? context : { ...context, syncedAt: STAND_IN_SYNC_TIME }));
       this.remember(this.rendered, renderedKey, text);
     }
-    const fresh = deepFreeze(JSON.parse(stamp === null ? text : text.replaceAll(STAND_IN_STAMP, stamp)) as AdaptiveCard);
+    const json = stamp === null ? text : text.replaceAll(STAND_IN_STAMP, stamp);
+    const fresh = deepFreeze(JSON.parse(json) as AdaptiveCard);
+    this.jsonByCard.set(fresh, json);
     this.remember(this.served, servedKey, fresh);
     return fresh;
+  }
+
+  /** The JSON text of a card this cache served, or undefined for any other value. */
+  jsonOf(value: object): string | undefined {
+    return this.jsonByCard.get(value);
   }
 
   private remember<T>(map: Map<string, T>, key: string, value: T): void {
