@@ -82,8 +82,9 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
   });
   stops.unshift(() => adminService.close());
   const releases = new ReleaseCatalog({ feedUrl: config.releasesFeedUrl, logger: logger.child({ component: 'releases' }) });
-  await releases.refresh();
+  // start() fetches the feed at once; waiting on refresh() shares that fetch, so the first sync judges with it.
   releases.start();
+  await releases.refresh();
   stops.push(() => releases.stop());
 
   const inventory = new MediaInventory({

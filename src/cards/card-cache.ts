@@ -5,6 +5,7 @@
  * card is rendered once with a stand-in time, and each sync's copy is made from that text.
  * Cards handed out are frozen, so that one turn can never change another's answer.
  */
+import { deepFreeze } from '../services/deep-freeze';
 import { cardTimestamp } from './card-formatting';
 import type { AdaptiveCard, CardContext } from './media-cards';
 
@@ -50,12 +51,4 @@ export class CardCache {
     if (map.size >= this.capacity) map.delete(map.keys().next().value as string);
     map.set(key, value);
   }
-}
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child);
-  }
-  return value;
 }

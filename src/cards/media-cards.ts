@@ -8,14 +8,15 @@
  * expressions found inside data values (a test holds it to that).
  */
 import { Template } from 'adaptivecards-templating';
-import { formatBuild, formatFullBuild, type MediaPackage, type PackageKind } from '../services/media/media-package';
+import { worstFirst } from '../services/media/media-inspection';
+import { comparePackages, formatBuild, formatFullBuild, type MediaPackage, type PackageKind } from '../services/media/media-package';
 import type { SiteStatus } from '../services/site-status';
 import { botCommands } from './bot-commands';
 import { CardVerbs } from './card-verbs';
 import { calendarDate, countOf, escapeMarkdown, formatBytes, formatDuration, formatKilobytes, localisedDateTime } from './card-formatting';
 import { compareEditions } from './edition-comparison';
 import { describeFreshness, describeRelease, describeVerdictBriefly, freshnessBadge, releaseDataNote, verdictColor } from './freshness-text';
-import { driftCount, findingLine, imageInUse, inspectedImage, inspectionGap, MAX_FINDING_TEXT, shareFacts, sortFindings } from './share-facts';
+import { driftCount, findingLine, imageInUse, inspectedImage, inspectionGap, MAX_FINDING_TEXT, shareFacts } from './share-facts';
 import contextBannerTemplate from './templates/context-banner.json';
 import freshnessFooterTemplate from './templates/freshness-footer.json';
 import helpTemplate from './templates/help.json';
@@ -107,7 +108,7 @@ export function mediaListCard(
     throw new RangeError(`pageSize must be a whole number from 1 to ${MAX_LIST_PAGE_SIZE}, not ${pageSize}`);
   }
   const filter = Array.from(view.filter.trim()).slice(0, MAX_LIST_FILTER_LENGTH).join('');
-  const sorted = [...view.packages].sort(compareForList);
+  const sorted = [...view.packages].sort(comparePackages);
   const total = sorted.length;
   const pageCount = Math.max(1, Math.ceil(total / pageSize));
   // The page number comes back from a button, possibly after the inventory shrank: show the nearest page.
@@ -183,7 +184,7 @@ export function mediaDetailCard(pkg: MediaPackage, context: CardContext): Adapti
   ];
   const gap = inspectionGap(pkg.inspection);
   const share = shareFacts(pkg);
-  const findings = sortFindings(pkg.findings);
+  const findings = worstFirst(pkg.findings);
   const shownFindings = findings.slice(0, MAX_FINDINGS_SHOWN);
   const hiddenFindings = findings.length - shownFindings.length;
   return render(mediaDetailTemplate, context, { showFreshness: true }, {
@@ -263,7 +264,7 @@ export function editionsCard(pkg: MediaPackage, context: CardContext): AdaptiveC
   const image = inspectedImage(pkg);
   const comparison = compareEditions(pkg, image?.info?.images);
   const wim = wimSection(pkg);
-  const editionFindings = sortFindings(pkg.findings.filter((finding) => finding.kind === 'extra-editions' || finding.kind === 'editions-mismatch'));
+  const editionFindings = worstFirst(pkg.findings.filter((finding) => finding.kind === 'extra-editions' || finding.kind === 'editions-mismatch'));
   return render(editionsTemplate, context, { showFreshness: true }, {
     id: pkg.id,
     name: pkg.name,
@@ -385,7 +386,7 @@ function renderStaleCard(
     hasDataWarning: notes.hasDataWarning,
     dataWarning: shorten(notes.dataWarning, MAX_DATA_WARNING_SHOWN),
     rows: shown.map((pkg) => {
-      const findings = sortFindings(pkg.findings);
+      const findings = worstFirst(pkg.findings);
       const top = findings[0] ? findingLine(findings[0], MAX_FINDING_IN_ROW) : undefined;
       const others = findings.length - 1;
       return {
@@ -465,15 +466,6 @@ export function errorCard(
 }
 
 // ---------------------------------------------------------------------------------------------
-
-/** Upgrade packages first, then images; by name (numbers in names sort as numbers), then id: pages stay stable. */
-function compareForList(a: MediaPackage, b: MediaPackage): number {
-  return (
-    kindOrder.indexOf(a.kind) - kindOrder.indexOf(b.kind) ||
-    a.name.localeCompare(b.name, 'en', { numeric: true, sensitivity: 'base' }) ||
-    a.id.localeCompare(b.id, 'en')
-  );
-}
 
 function candidateRow(pkg: MediaPackage): { id: string; name: string; details: string } {
   return {

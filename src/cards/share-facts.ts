@@ -21,25 +21,12 @@ export interface ColoredLine {
 /** A finding message is a sentence or two; this keeps a faulty one from filling a card. */
 export const MAX_FINDING_TEXT = 400;
 
-const severityOrder: Record<Finding['severity'], number> = { error: 0, warning: 1, info: 2 };
 const severityMarks: Record<Finding['severity'], ColoredLine> = {
   error: { text: '⛔', color: 'Attention' },
   warning: { text: '⚠', color: 'Warning' },
   info: { text: 'ℹ', color: 'Default' },
 };
 
-/** Findings worst first (errors, warnings, then notes; more bytes first within a severity; otherwise as given). */
-export function sortFindings(findings: readonly Finding[]): Finding[] {
-  return findings
-    .map((finding, order) => ({ finding, order }))
-    .sort(
-      (a, b) =>
-        severityOrder[a.finding.severity] - severityOrder[b.finding.severity] ||
-        (b.finding.bytes ?? 0) - (a.finding.bytes ?? 0) ||
-        a.order - b.order,
-    )
-    .map(({ finding }) => finding);
-}
 
 /** "⚠ ConfigMgr says 26100.6584, install.wim says 26100.4349: reload image properties." */
 export function findingLine(finding: Finding, maxLength = MAX_FINDING_TEXT): ColoredLine {

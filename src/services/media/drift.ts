@@ -1,4 +1,4 @@
-import type { Finding, MediaInspection } from './media-inspection';
+import { worstFirst, type Finding, type MediaInspection } from './media-inspection';
 import { formatBuild, type BuildNumber, type Edition, type MediaPackage } from './media-package';
 import type { WimImage } from './wim-image';
 
@@ -6,8 +6,6 @@ import type { WimImage } from './wim-image';
  * Where ConfigMgr's record, the install image on the share and the build-number file disagree, and what
  * is left over in the media folder. Every finding names both values and what to do, worst first.
  */
-
-const SEVERITY_ORDER: Readonly<Record<Finding['severity'], number>> = { error: 0, warning: 1, info: 2 };
 
 /**
  * Builds that share one servicing branch and so the same revision numbers: enablement-package releases
@@ -127,10 +125,7 @@ export function findDrift(pkg: MediaPackage, inspection: MediaInspection): Findi
     if (extras.length > 0) findings.push(extraEditions(inUse, extras));
   }
 
-  return findings
-    .map((finding, position) => ({ finding, position }))
-    .sort((a, b) => SEVERITY_ORDER[a.finding.severity] - SEVERITY_ORDER[b.finding.severity] || a.position - b.position)
-    .map(({ finding }) => finding);
+  return worstFirst(findings);
 }
 
 /**

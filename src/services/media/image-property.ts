@@ -1,5 +1,6 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { parseBuildNumber, type Edition } from './media-package';
+import { architectureName } from './wim-image';
 
 /**
  * ConfigMgr's lazy ImageProperty (SMS_ImagePackage / SMS_OperatingSystemInstallPackage) is XML of the form
@@ -15,15 +16,6 @@ export class ImagePropertyUnreadable extends Error {
     this.name = 'ImagePropertyUnreadable';
   }
 }
-
-/** WIM `ARCH` numbers (see the WIM format reference); ConfigMgr records the number. */
-const ARCHITECTURE_BY_NUMBER: Readonly<Record<string, string>> = {
-  '0': 'x86',
-  '5': 'ARM',
-  '6': 'ia64',
-  '9': 'x64',
-  '12': 'ARM64',
-};
 
 /** Names a site or a tool might write instead of the number. */
 const ARCHITECTURE_BY_NAME: Readonly<Record<string, string>> = {
@@ -160,7 +152,7 @@ function normalisePropertyName(name: string): string {
 function readArchitecture(raw: string | undefined): string | undefined {
   if (raw === undefined) return undefined;
   const trimmed = raw.trim();
-  if (/^\d+$/.test(trimmed)) return ARCHITECTURE_BY_NUMBER[String(Number(trimmed))] ?? `unknown (${trimmed})`;
+  if (/^\d+$/.test(trimmed)) return architectureName(Number(trimmed));
   return ARCHITECTURE_BY_NAME[trimmed.toLowerCase()] ?? trimmed;
 }
 

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import pLimit from 'p-limit';
 import { PACKAGE_CLASSES, type AdminService, type PackageClass, type PackageRecord } from '../configmgr/admin-service';
+import { deepFreeze } from '../deep-freeze';
 import { UserFacingError } from '../errors';
 import { judgeFreshness } from '../releases/freshness-verdict';
 import type { ReleaseCatalog } from '../releases/release-catalog';
@@ -9,6 +10,7 @@ import { findDrift, imageInUse } from './drift';
 import { ImagePropertyUnreadable, parseImageProperty } from './image-property';
 import type { SourceInspector } from './source-folder';
 import {
+  comparePackages,
   parseBuildNumber,
   type BuildNumber,
   type Edition,
@@ -72,7 +74,6 @@ const KIND_BY_CLASS: Readonly<Record<PackageClass, PackageKind>> = {
   SMS_ImagePackage: 'image',
 };
 
-const KIND_ORDER: Readonly<Record<PackageKind, number>> = { upgrade: 0, image: 1 };
 
 export class MediaInventory {
   private readonly adminService: AdminService;
@@ -340,12 +341,6 @@ function parseDate(text: string | null | undefined): Date | undefined {
   return Number.isNaN(time) ? undefined : new Date(time);
 }
 
-const nameCollator = new Intl.Collator('en', { sensitivity: 'base', numeric: true });
-
-function comparePackages(a: MediaPackage, b: MediaPackage): number {
-  return KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || nameCollator.compare(a.name, b.name) || a.id.localeCompare(b.id);
-}
-
 function diff(before: readonly MediaPackage[], after: readonly MediaPackage[]): { added: number; changed: number; removed: number } {
   const beforeById = new Map(before.map((pkg) => [pkg.id, pkg]));
   let added = 0;
@@ -368,10 +363,4 @@ function freezeSnapshot(snapshot: InventorySnapshot): InventorySnapshot {
   for (const pkg of snapshot.packages) deepFreeze(pkg);
   Object.freeze(snapshot.packages);
   return Object.freeze(snapshot);
-}
-
-function deepFreeze(value: unknown): void {
-  if (typeof value !== 'object' || value === null || Object.isFrozen(value) || value instanceof Date) return;
-  Object.freeze(value);
-  for (const child of Object.values(value)) deepFreeze(child);
 }

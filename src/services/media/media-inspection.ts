@@ -55,6 +55,21 @@ export type FindingKind =
   | 'unreadable-install-image'
   | 'refused-path';
 
+const SEVERITY_ORDER: Readonly<Record<Finding['severity'], number>> = { error: 0, warning: 1, info: 2 };
+
+/** Findings worst first: errors, warnings, then notes; more bytes first within a severity; otherwise as given. */
+export function worstFirst(findings: readonly Finding[]): Finding[] {
+  return findings
+    .map((finding, order) => ({ finding, order }))
+    .sort(
+      (a, b) =>
+        SEVERITY_ORDER[a.finding.severity] - SEVERITY_ORDER[b.finding.severity] ||
+        (b.finding.bytes ?? 0) - (a.finding.bytes ?? 0) ||
+        a.order - b.order,
+    )
+    .map(({ finding }) => finding);
+}
+
 /** One disagreement or leftover, with both values and what to do, as one or two sentences. */
 export interface Finding {
   kind: FindingKind;

@@ -107,3 +107,11 @@ export function parseBuildNumber(text: string | null | undefined): BuildNumber |
   if (short) return { major: 10, minor: 0, build: Number(short[1]), revision: Number(short[2]) };
   return undefined;
 }
+
+const KIND_ORDER: Readonly<Record<PackageKind, number>> = { upgrade: 0, image: 1 };
+const nameCollator = new Intl.Collator('en', { sensitivity: 'base', numeric: true });
+
+/** Inventory order: upgrade packages first, then images; by name (numbers as numbers), then id. */
+export function comparePackages(a: MediaPackage, b: MediaPackage): number {
+  return KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || nameCollator.compare(a.name, b.name) || a.id.localeCompare(b.id);
+}

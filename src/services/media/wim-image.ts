@@ -1,6 +1,13 @@
 /** What a WIM/ESD/SWM file says about itself: its header and the images its XML describes. */
 import type { BuildNumber } from './media-package';
 
+/** WINDOWS/ARCH codes (PROCESSOR_ARCHITECTURE_*), the same numbers ConfigMgr records in ImageProperty. */
+const ARCHITECTURES: Readonly<Record<number, string>> = { 0: 'x86', 5: 'ARM', 6: 'ia64', 9: 'x64', 12: 'ARM64' };
+
+export function architectureName(code: number): string {
+  return ARCHITECTURES[code] ?? `unknown (${code})`;
+}
+
 export type WimFormat = 'wim' | 'esd' | 'swm';
 export type WimCompression = 'none' | 'xpress' | 'lzx' | 'lzms';
 

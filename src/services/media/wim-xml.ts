@@ -4,10 +4,8 @@
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { parseBuildNumber, type BuildNumber } from './media-package';
-import type { WimImage } from './wim-image';
+import { architectureName, type WimImage } from './wim-image';
 
-/** WINDOWS/ARCH values (PROCESSOR_ARCHITECTURE_* constants). */
-const ARCHITECTURES: Readonly<Record<number, string>> = { 0: 'x86', 5: 'ARM', 6: 'ia64', 9: 'x64', 12: 'ARM64' };
 
 /** Seconds between 1601-01-01 (FILETIME epoch) and 1970-01-01, in 100 ns ticks. */
 const FILETIME_UNIX_EPOCH_TICKS = 116_444_736_000_000_000n;
@@ -85,7 +83,7 @@ function parseImage(node: unknown, position: number): WimImage {
     installationType: text(windows?.INSTALLATIONTYPE),
     productName: text(windows?.PRODUCTNAME),
     productType: text(windows?.PRODUCTTYPE),
-    architecture: arch === undefined ? undefined : (ARCHITECTURES[arch] ?? `unknown (${arch})`),
+    architecture: arch === undefined ? undefined : architectureName(arch),
     languages: asArray(languages?.LANGUAGE)
       .map(text)
       .filter((language): language is string => language !== undefined),
