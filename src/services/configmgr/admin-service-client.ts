@@ -29,7 +29,6 @@ import {
 } from './admin-service';
 import { AdminServiceAuth, createAuthenticator } from './auth/admin-service-auth';
 import { AuthenticationFailed, HttpAuthenticator, parseChallenges } from './auth/http-authenticator';
-import type { KerberosModule } from './auth/negotiate-authenticator';
 import {
   buildFilterExpression,
   buildQueryString,
@@ -56,7 +55,7 @@ export interface AdminServiceClientOptions {
   /** Exponential backoff base with jitter, default 500. */
   retryBaseDelayMs?: number;
   /** How the optional native `kerberos` module is loaded (negotiate only); tests replace it. */
-  loadKerberos?: () => KerberosModule;
+  loadKerberos?: () => unknown;
 }
 
 /** More legs than any NTLM (3) or Kerberos (1–2) handshake needs: a server looping on 401 is refused. */
