@@ -134,6 +134,7 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
         lastSuccessfulSync: state.lastSuccessAt,
         lastSyncDurationMs: state.lastDurationMs,
         packages: inventory.snapshot().packages.length,
+        skippedRows: state.skippedRows,
       };
     },
   });

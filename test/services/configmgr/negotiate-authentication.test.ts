@@ -80,7 +80,7 @@ describe('AdminServiceClient with Negotiate against a real MIT Kerberos realm', 
       domain: realm.realm.toLowerCase(),
       servicePrincipal: realm.serviceName,
     });
-    const records = await negotiating.listPackages('SMS_ImagePackage');
+    const { records } = await negotiating.listPackages('SMS_ImagePackage');
     assert.equal(records[0]!.Name, `for ${realm.user.principal}`);
     assert.deepEqual(accepted, [realm.user.principal]);
     assert.equal(server.requests.length, 2);
@@ -98,7 +98,7 @@ describe('AdminServiceClient with Negotiate against a real MIT Kerberos realm', 
     const cache = `FILE:${join(realm.directory, 'bob-ccache')}`;
     execFileSync('kinit', ['-c', cache, bob], { env: { ...process.env }, input: 'Bob-pa55\n' });
     process.env.KRB5CCNAME = cache;
-    const records = await client({ kind: 'negotiate', servicePrincipal: realm.serviceName }).listPackages('SMS_ImagePackage');
+    const { records } = await client({ kind: 'negotiate', servicePrincipal: realm.serviceName }).listPackages('SMS_ImagePackage');
     assert.equal(records[0]!.Name, `for ${bob}`);
     assert.deepEqual(accepted, [bob]);
   });
