@@ -3,9 +3,9 @@
  * `node dist/bench/bot-process.js minimal` or `… media` (configured by the environment).
  * Prints one JSON line {"url": …} once listening; stops on SIGTERM.
  */
-import pino from 'pino';
 import { startApp } from '../src/app';
 import { loadConfig } from '../src/config';
+import { createLogger } from '../src/logger';
 import { startMinimalBot } from './minimal-bot';
 
 async function main(): Promise<void> {
@@ -13,7 +13,7 @@ async function main(): Promise<void> {
   const running =
     mode === 'minimal'
       ? await startMinimalBot()
-      : await startApp(loadConfig(process.env), { logger: pino({ level: 'silent' }), firstSyncWaitMs: 0 });
+      : await startApp(loadConfig(process.env), { logger: createLogger({ level: 'silent' }), firstSyncWaitMs: 0 });
   process.stdout.write(`${JSON.stringify({ url: running.url })}\n`);
   process.once('SIGTERM', () => {
     running.stop().finally(() => process.exit(0));

@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import pino from 'pino';
+import { createLogger } from '../src/logger';
 import { AdminServiceSimulator } from '../src/services/demo/admin-service-simulator';
 import { createSyntheticSite } from '../src/services/demo/synthetic-site';
 import { runTurnLoad, type LoadResult } from './turn-load';
@@ -117,7 +117,7 @@ async function benchTurnsAndSync(say: (line?: string) => void): Promise<void> {
   );
   say();
 
-  const silent = pino({ level: 'silent' });
+  const silent = createLogger({ level: 'silent' });
   const slowSite = new AdminServiceSimulator({ site: createSyntheticSite(PACKAGES), latencyMs: SLOW_ADMIN_SERVICE_MS, logger: silent });
   const fastSite = new AdminServiceSimulator({ site: createSyntheticSite(PACKAGES), latencyMs: 0, logger: silent });
   const slowUrl = await slowSite.start();

@@ -5,9 +5,9 @@
  * Ctrl+C.
  */
 import 'dotenv/config';
-import pino from 'pino';
 import { startApp, type RunningApp } from '../src/app';
 import { ConfigError, loadConfig, type AppConfig } from '../src/config';
+import { createLogger } from '../src/logger';
 import { startPlayground, type RunningPlayground } from '../test/support/playground';
 
 /** The Playground's own default port, so the page keeps its address between runs; it falls back to a free one if busy. */
@@ -32,7 +32,7 @@ async function main(): Promise<void> {
     process.stderr.write('The Playground needs the bot in anonymous mode: unset MicrosoftAppId (in the environment or .env) and run again.\n');
     process.exit(1);
   }
-  const logger = pino({ level: config.logLevel });
+  const logger = createLogger(config);
 
   let app: RunningApp | undefined;
   let playground: RunningPlayground | undefined;

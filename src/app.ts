@@ -1,11 +1,12 @@
 /** Builds the running bot from a config: services, bot, HTTP server. index.ts and tests both use it. */
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
 import type { AddressInfo } from 'node:net';
 import { createActivityProcessor } from './bot/activity-processor';
 import { MediaAnswers } from './bot/media-answers';
 import { createReplySerializer } from './bot/reply-serializer';
 import { MediaBot } from './bot/media-bot';
 import type { AppConfig, MediaPathMapping } from './config';
+import { createLogger } from './logger';
 import { createServer } from './server';
 import { AdminServiceClient, type AdminServiceAuth, type AdminServiceClientOptions } from './services/configmgr/admin-service-client';
 import { AdminServiceSimulator } from './services/demo/admin-service-simulator';
@@ -55,7 +56,7 @@ function mediaPathMap(config: AppConfig, demo: boolean, logger: Logger): MediaPa
 }
 
 export async function startApp(config: AppConfig, options: StartOptions = {}): Promise<RunningApp> {
-  const logger = options.logger ?? pino({ level: config.logLevel, redact: ['*.password', '*.token', 'config.bot.appPassword'] });
+  const logger = options.logger ?? createLogger(config);
   const stops: Array<() => Promise<void>> = [];
 
   let adminServiceUrl: string;
@@ -133,6 +134,7 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
         lastSuccessfulSync: state.lastSuccessAt,
         lastSyncDurationMs: state.lastDurationMs,
         packages: inventory.snapshot().packages.length,
+        skippedRows: state.skippedRows,
       };
     },
   });

@@ -1,8 +1,8 @@
 /** Composition root: read the environment, start the bot, stop cleanly on a signal. */
 import 'dotenv/config';
-import pino from 'pino';
 import { startApp } from './app';
 import { ConfigError, loadConfig } from './config';
+import { createLogger } from './logger';
 
 async function main(): Promise<void> {
   let config;
@@ -15,7 +15,9 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const logger = pino({ level: config.logLevel });
+  const logger = createLogger(config);
+  // What the bot read, for whoever runs it at LOG_LEVEL=debug; the logger censors the secrets in it.
+  logger.debug({ config }, 'configuration read');
   const app = await startApp(config, { logger });
   logger.info(
     { endpoint: `${app.url}/api/messages`, demo: config.configMgr === undefined },

@@ -168,6 +168,7 @@ export class MediaAnswers {
         upgrade: snapshot.packages.filter((pkg) => pkg.kind === 'upgrade').length,
         image: snapshot.packages.filter((pkg) => pkg.kind === 'image').length,
       },
+      skippedRows: { count: state.skippedRows, examples: state.skippedRowExamples },
       syncIntervalMinutes: this.options.syncIntervalMinutes,
       releaseData: this.releaseDataStatus(),
     };

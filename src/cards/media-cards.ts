@@ -436,6 +436,7 @@ export function statusCard(status: SiteStatus, context: CardContext): AdaptiveCa
       title: 'Packages',
       value: `${countOf(status.packageCounts.upgrade, 'OS upgrade package')}, ${countOf(status.packageCounts.image, 'OS image')}`,
     },
+    ...(status.skippedRows && status.skippedRows.count > 0 ? [{ title: 'Skipped rows', value: skippedRowsText(status.skippedRows) }] : []),
     ...(status.releaseData ? releaseDataFacts(status.releaseData) : []),
   ];
   return render(statusTemplate, { ...context, demo: context.demo || status.demo }, { showFreshness: false }, {
@@ -443,6 +444,20 @@ export function statusCard(status: SiteStatus, context: CardContext): AdaptiveCa
     headlineColor: headline.color,
     facts,
   });
+}
+
+/** Rows named on the status card (the log names up to ten). */
+const MAX_SKIPPED_ROWS_SHOWN = 5;
+
+/** "2 rows from ConfigMgr were skipped: PS100099 (Name missing), OS image row 7 (PackageID missing)." */
+function skippedRowsText(skipped: NonNullable<SiteStatus['skippedRows']>): string {
+  const named = skipped.examples.slice(0, MAX_SKIPPED_ROWS_SHOWN).map((row) => {
+    const which = row.packageId ?? `${kindLabels[row.kind]} row ${row.position ?? '?'}`;
+    return `${which} (${row.reason})`;
+  });
+  const more = skipped.count - named.length;
+  const lead = skipped.count === 1 ? '1 row from ConfigMgr was skipped' : `${skipped.count} rows from ConfigMgr were skipped`;
+  return `${lead}: ${named.join(', ')}${more > 0 ? `, and ${more} more` : ''}. The other packages are shown as usual.`;
 }
 
 function releaseDataFacts(data: NonNullable<SiteStatus['releaseData']>): Array<{ title: string; value: string }> {

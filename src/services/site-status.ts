@@ -1,4 +1,6 @@
 /** What `status` reports: the bot's view of its own health, without calling ConfigMgr in the turn. */
+import type { SkippedPackageRow } from './media/inventory';
+
 export interface SiteStatus {
   demo: boolean;
   /** The AdminService base URL (no credentials). */
@@ -10,6 +12,8 @@ export interface SiteStatus {
   lastSyncDurationMs: number | null;
   lastSyncError?: string;
   packageCounts: { upgrade: number; image: number };
+  /** Rows of the last successful sync that were left out, and the first of them named. */
+  skippedRows?: { count: number; examples: readonly SkippedPackageRow[] };
   syncIntervalMinutes: number;
   /** The release data freshness verdicts are judged against. */
   releaseData?: { source: 'snapshot' | 'feed'; asOf: Date; lastError?: string; warning?: string };

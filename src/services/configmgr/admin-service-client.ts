@@ -25,11 +25,11 @@ import {
   PACKAGE_LIST_PROPERTIES,
   PackageClass,
   PackageFilter,
+  PackageListing,
   PackageRecord,
 } from './admin-service';
 import { AdminServiceAuth, createAuthenticator } from './auth/admin-service-auth';
 import { AuthenticationFailed, HttpAuthenticator, parseChallenges } from './auth/http-authenticator';
-import type { KerberosModule } from './auth/negotiate-authenticator';
 import {
   buildFilterExpression,
   buildQueryString,
@@ -39,6 +39,7 @@ import {
   methodResultSchema,
   packageEnvelopeSchema,
 } from './odata';
+import { readPackageRow } from './package-row';
 
 export type { AdminServiceAuth } from './auth/admin-service-auth';
 
@@ -56,7 +57,7 @@ export interface AdminServiceClientOptions {
   /** Exponential backoff base with jitter, default 500. */
   retryBaseDelayMs?: number;
   /** How the optional native `kerberos` module is loaded (negotiate only); tests replace it. */
-  loadKerberos?: () => KerberosModule;
+  loadKerberos?: () => unknown;
 }
 
 /** More legs than any NTLM (3) or Kerberos (1–2) handshake needs: a server looping on 401 is refused. */
@@ -144,14 +145,14 @@ export class AdminServiceClient implements AdminService {
     this.#logger.debug({ baseUrl: this.#baseUrl, auth: this.#auth.description }, 'AdminService client ready');
   }
 
-  async listPackages(packageClass: PackageClass, options?: { filter?: PackageFilter }): Promise<PackageRecord[]> {
+  async listPackages(packageClass: PackageClass, options?: { filter?: PackageFilter }): Promise<PackageListing> {
     const query = buildQueryString({
       $select: buildSelect(PACKAGE_LIST_PROPERTIES),
       $filter: options?.filter ? buildFilterExpression(options.filter) : undefined,
     });
     let url = `${this.#classUrl(packageClass)}${query}`;
     const visited = new Set<string>();
-    const records: PackageRecord[] = [];
+    const listing: PackageListing = { records: [], skipped: [], dropped: [] };
     for (;;) {
       if (visited.has(url) || visited.size >= MAX_PAGES) {
         throw new ConfigMgrBadResponse(`GET ${url}: @odata.nextLink loops (${visited.size} pages read)`);
@@ -159,9 +160,17 @@ export class AdminServiceClient implements AdminService {
       visited.add(url);
       const response = await this.#send({ method: 'GET', url });
       const envelope = parseBody(response, url, packageEnvelopeSchema);
-      records.push(...envelope.value);
+      for (const row of envelope.value) {
+        const reading = readPackageRow(row, packageClass, listing.records.length + listing.skipped.length + 1);
+        if (reading.ok) {
+          listing.records.push(reading.record);
+          listing.dropped.push(...reading.dropped);
+        } else {
+          listing.skipped.push(reading.skipped);
+        }
+      }
       const nextLink = envelope['@odata.nextLink'];
-      if (!nextLink) return records;
+      if (!nextLink) return listing;
       url = this.#resolveNextLink(nextLink, url);
     }
   }
@@ -171,9 +180,17 @@ export class AdminServiceClient implements AdminService {
     const url = `${this.#classUrl(packageClass)}${keySegment(packageId)}`;
     const response = await this.#send({ method: 'GET', url, allowNotFound: true });
     if (response.status === 404) throw new PackageNotFound(packageId);
-    const record = parseBody(response, url, packageEnvelopeSchema).value[0];
-    if (!record) throw new PackageNotFound(packageId);
-    return record;
+    const envelope = parseBody(response, url, packageEnvelopeSchema);
+    if (envelope.value.length === 0) throw new PackageNotFound(packageId);
+    const reading = readPackageRow(envelope.value[0], packageClass, 1);
+    if (!reading.ok) throw new ConfigMgrBadResponse(`GET ${url} → HTTP ${response.status}: unusable row (${reading.skipped.reason})`);
+    if (reading.dropped.length > 0) {
+      this.#logger.warn(
+        { packageId, dropped: reading.dropped.map(({ field, reason }) => `${field}: ${reason}`) },
+        'ConfigMgr answered fields the bot cannot read; leaving them out',
+      );
+    }
+    return reading.record;
   }
 
   async invokePackageMethod(

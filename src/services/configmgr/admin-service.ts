@@ -1,4 +1,7 @@
 /** What the rest of the core needs from ConfigMgr's AdminService; the axios client implements it. */
+import type { DroppedField, SkippedRow } from './package-row';
+
+export type { DroppedField, SkippedRow } from './package-row';
 
 export type PackageClass = 'SMS_OperatingSystemInstallPackage' | 'SMS_ImagePackage';
 
@@ -24,6 +27,20 @@ export interface PackageRecord {
   PackageSize?: number | null;
   ActionInProgress?: number | null;
   SourceSite?: string | null;
+}
+
+/** A ConfigMgr package id: the 3-character site code and 5 hex digits, e.g. PS100012. */
+const PACKAGE_ID = /^[A-Z0-9]{3}[0-9A-F]{5}$/i;
+
+export function isPackageId(text: string): boolean {
+  return PACKAGE_ID.test(text);
+}
+
+/** What a collection query gave: the usable rows, and those skipped or trimmed (for status and the log). */
+export interface PackageListing {
+  records: PackageRecord[];
+  skipped: SkippedRow[];
+  dropped: DroppedField[];
 }
 
 /** The properties a collection query asks for ($select); ImageProperty is lazy and fetched by key. */
@@ -55,8 +72,8 @@ export interface MethodResult {
 }
 
 export interface AdminService {
-  /** Every instance of the class, following @odata.nextLink. */
-  listPackages(packageClass: PackageClass, options?: { filter?: PackageFilter }): Promise<PackageRecord[]>;
+  /** Every instance of the class, following @odata.nextLink; a row that cannot be used is skipped, not fatal. */
+  listPackages(packageClass: PackageClass, options?: { filter?: PackageFilter }): Promise<PackageListing>;
   /** One instance by key, with its lazy properties filled. Throws PackageNotFound. */
   getPackage(packageClass: PackageClass, packageId: string): Promise<PackageRecord>;
   /** An instance method such as RefreshPkgSource or ReloadImageProperties. */

@@ -4,7 +4,7 @@
  * reaches a URL, so nothing typed by a user can change the meaning of a query.
  */
 import { z } from 'zod';
-import type { MethodResult, PackageFilter, PackageRecord } from './admin-service';
+import type { MethodResult, PackageFilter } from './admin-service';
 
 /** A programming error: a filter or key the client must never send (not a user-facing error). */
 export class InvalidODataInput extends Error {
@@ -71,33 +71,17 @@ export function buildSelect(properties: readonly string[]): string {
   return properties.map(propertyName).join(',');
 }
 
-// WMI numbers come as JSON numbers; 64-bit ones may come as strings (IEEE754Compatible), so accept both.
-const wmiNumber = z.union([z.number(), z.string().regex(/^-?\d+(\.\d+)?$/).transform(Number)]).nullish();
-const wmiString = z.string().nullish();
-
-/** One package instance; unknown and `@odata.*` properties are dropped, not rejected. */
-export const packageRecordSchema = z.object({
-  PackageID: z.string().min(1),
-  Name: z.string(),
-  Description: wmiString,
-  Version: wmiString,
-  Language: wmiString,
-  Manufacturer: wmiString,
-  PkgSourcePath: wmiString,
-  ImageOSVersion: wmiString,
-  ImageProperty: wmiString,
-  SourceVersion: wmiNumber,
-  SourceDate: wmiString,
-  LastRefreshTime: wmiString,
-  PackageSize: wmiNumber,
-  ActionInProgress: wmiNumber,
-  SourceSite: wmiString,
-}) satisfies z.ZodType<PackageRecord>;
-
-/** A collection or key answer: `{ value: [...], "@odata.nextLink"?: "..." }`. */
+/**
+ * A collection or key answer: `{ value: [...], "@odata.nextLink"?: "..." }`. Only the envelope is
+ * checked here; each row is read on its own (package-row.ts), so that one odd row costs only itself.
+ */
 export const packageEnvelopeSchema = z.object({
-  value: z.array(packageRecordSchema),
-  '@odata.nextLink': z.string().min(1).optional(),
+  value: z.array(z.unknown()),
+  '@odata.nextLink': z
+    .string()
+    .min(1)
+    .nullish()
+    .transform((link) => link ?? undefined),
 });
 
 export type PackageEnvelope = z.infer<typeof packageEnvelopeSchema>;

@@ -1,6 +1,13 @@
 import type { Logger } from 'pino';
 import pLimit from 'p-limit';
-import { PACKAGE_CLASSES, type AdminService, type PackageClass, type PackageRecord } from '../configmgr/admin-service';
+import {
+  PACKAGE_CLASSES,
+  type AdminService,
+  type DroppedField,
+  type PackageClass,
+  type PackageListing,
+  type PackageRecord,
+} from '../configmgr/admin-service';
 import { deepFreeze } from '../deep-freeze';
 import { UserFacingError } from '../errors';
 import { judgeFreshness } from '../releases/freshness-verdict';
@@ -67,7 +74,23 @@ export interface SyncState {
   lastError?: string;
   /** Outcome of the last sync attempt; null before the first one ends. */
   reachable: boolean | null;
+  /** Rows the last successful sync left out (unusable or listed twice); the rest of the site is unaffected. */
+  skippedRows: number;
+  /** The first of them, named; at most MAX_NAMED_SKIPPED_ROWS. */
+  skippedRowExamples: readonly SkippedPackageRow[];
 }
+
+/** A row ConfigMgr listed that the bot left out: which (its id when it has a valid one, else its position) and why. */
+export interface SkippedPackageRow {
+  kind: PackageKind;
+  /** 1-based position in that class's list; absent for a repeat, which is named by its id. */
+  position?: number;
+  packageId?: string;
+  reason: string;
+}
+
+/** Enough to name the problem rows in `status` and the log without letting a broken site flood either. */
+export const MAX_NAMED_SKIPPED_ROWS = 10;
 
 const KIND_BY_CLASS: Readonly<Record<PackageClass, PackageKind>> = {
   SMS_OperatingSystemInstallPackage: 'upgrade',
@@ -84,7 +107,14 @@ export class MediaInventory {
   private readonly releases?: Pick<ReleaseCatalog, 'data'>;
   private readonly now: () => Date;
   private current: InventorySnapshot;
-  private state: SyncState = { lastAttemptAt: null, lastSuccessAt: null, lastDurationMs: null, reachable: null };
+  private state: SyncState = {
+    lastAttemptAt: null,
+    lastSuccessAt: null,
+    lastDurationMs: null,
+    reachable: null,
+    skippedRows: 0,
+    skippedRowExamples: [],
+  };
   private inFlight: Promise<SyncReport> | null = null;
   private timer: NodeJS.Timeout | null = null;
   private readonly firstSettled: Promise<void>;
@@ -158,14 +188,11 @@ export class MediaInventory {
     const started = performance.now();
     const attemptAt = this.now();
     this.state = { ...this.state, lastAttemptAt: attemptAt };
-    let records: { packageClass: PackageClass; record: PackageRecord }[];
+    let lists: { packageClass: PackageClass; listing: PackageListing }[];
     try {
-      const lists = await Promise.all(
-        PACKAGE_CLASSES.map(async (packageClass) =>
-          (await this.adminService.listPackages(packageClass)).map((record) => ({ packageClass, record })),
-        ),
+      lists = await Promise.all(
+        PACKAGE_CLASSES.map(async (packageClass) => ({ packageClass, listing: await this.adminService.listPackages(packageClass) })),
       );
-      records = lists.flat();
     } catch (error) {
       const durationMs = Math.round(performance.now() - started);
       // Users read this in `status` and on every card: the one-sentence form, never the request detail.
@@ -176,12 +203,15 @@ export class MediaInventory {
       throw error;
     }
 
+    const { records, skipped, dropped } = usableRows(lists);
+    if (skipped.length > 0 || dropped.length > 0) this.warnAboutRows(skipped, dropped);
+
     const previousById = new Map(this.current.packages.map((pkg) => [pkg.id, pkg]));
     const limit = pLimit(this.concurrency);
     let lazyFetches = 0;
     let lazyFailures = 0;
     const packages = await Promise.all(
-      uniqueById(records, this.logger).map(({ packageClass, record }) => {
+      records.map(({ packageClass, record }) => {
         const base = mapRecord(packageClass, record);
         const previous = previousById.get(base.id);
         if (previous && !needsEditions(previous, base)) {
@@ -223,6 +253,8 @@ export class MediaInventory {
       lastSuccessAt: this.current.syncedAt,
       lastDurationMs: durationMs,
       reachable: true,
+      skippedRows: skipped.length,
+      skippedRowExamples: Object.freeze(skipped.slice(0, MAX_NAMED_SKIPPED_ROWS).map((row) => Object.freeze(row))),
     };
     const report: SyncReport = {
       durationMs,
@@ -231,8 +263,24 @@ export class MediaInventory {
       lazyFailures,
       ...changes,
     };
-    this.logger.info({ ...report, packages: examined.length, generation: this.current.generation }, 'inventory synced');
+    this.logger.info(
+      { ...report, packages: examined.length, skippedRows: skipped.length, generation: this.current.generation },
+      'inventory synced',
+    );
     return report;
+  }
+
+  /** One warning per sync, however many rows were odd: counts, and the first few named. */
+  private warnAboutRows(skipped: readonly SkippedPackageRow[], dropped: readonly DroppedField[]): void {
+    this.logger.warn(
+      {
+        skippedRows: skipped.length,
+        skipped: skipped.slice(0, MAX_NAMED_SKIPPED_ROWS).map(describeSkippedRow),
+        droppedFields: dropped.length,
+        dropped: dropped.slice(0, MAX_NAMED_SKIPPED_ROWS).map(({ packageId, field, reason }) => `${packageId}.${field}: ${reason}`),
+      },
+      'ConfigMgr listed rows or fields the bot cannot read; it left them out and kept the rest',
+    );
   }
 
   /**
@@ -321,18 +369,41 @@ function withEditions(base: MediaPackage, editions: Edition[], editionsState: Ed
   return { ...base, editions, editionsState };
 }
 
-function uniqueById<T extends { record: PackageRecord }>(records: T[], logger: Logger): T[] {
+/**
+ * The rows of both lists the inventory can use, and those it leaves out: rows the client could not
+ * read, and repeats. PackageIDs are unique per site; a repeat means a page was served twice, so the
+ * first is kept.
+ */
+function usableRows(lists: readonly { packageClass: PackageClass; listing: PackageListing }[]): {
+  records: { packageClass: PackageClass; record: PackageRecord }[];
+  skipped: SkippedPackageRow[];
+  dropped: DroppedField[];
+} {
+  const records: { packageClass: PackageClass; record: PackageRecord }[] = [];
+  const skipped: SkippedPackageRow[] = [];
   const seen = new Set<string>();
-  return records.filter(({ record }) => {
-    const id = record.PackageID.toUpperCase();
-    if (seen.has(id)) {
-      // PackageIDs are unique per site; a repeat means a page was served twice. Keep the first.
-      logger.warn({ packageId: id }, 'ConfigMgr listed a package twice; keeping the first');
-      return false;
+  for (const { packageClass, listing } of lists) {
+    const kind = KIND_BY_CLASS[packageClass];
+    for (const row of listing.skipped) {
+      skipped.push({ kind, position: row.position, ...(row.packageId ? { packageId: row.packageId.toUpperCase() } : {}), reason: row.reason });
     }
-    seen.add(id);
-    return true;
-  });
+    for (const record of listing.records) {
+      const id = record.PackageID.toUpperCase();
+      if (seen.has(id)) {
+        skipped.push({ kind, packageId: id, reason: 'listed twice; the first is kept' });
+        continue;
+      }
+      seen.add(id);
+      records.push({ packageClass, record });
+    }
+  }
+  return { records, skipped, dropped: lists.flatMap(({ listing }) => listing.dropped) };
+}
+
+/** "PS100099 (Name missing)" or "OS image row 7 (PackageID missing)": for the log. */
+function describeSkippedRow(row: SkippedPackageRow): string {
+  const which = row.packageId ?? `${row.kind === 'upgrade' ? 'OS upgrade package' : 'OS image'} row ${row.position ?? '?'}`;
+  return `${which} (${row.reason})`;
 }
 
 function parseDate(text: string | null | undefined): Date | undefined {

@@ -66,7 +66,7 @@ describe('AdminServiceClient', () => {
   describe('collection queries', () => {
     it('asks for the list properties with $select and returns the records', async () => {
       server.script((_request, response) => json(response, 200, envelope([record('PS100001', { '@odata.etag': 'e', SourceVersion: 3 })])));
-      const records = await client().listPackages(IMAGE);
+      const { records } = await client().listPackages(IMAGE);
       assert.deepEqual(records, [{ PackageID: 'PS100001', Name: 'Package PS100001', SourceVersion: 3 }]);
       const url = new URL(server.requests[0]!.url, server.origin);
       assert.equal(url.pathname, '/AdminService/wmi/SMS_ImagePackage');
@@ -82,13 +82,28 @@ describe('AdminServiceClient', () => {
         else if (page === '2') json(response, 200, envelope([record('PS100002')], `${server.baseUrl}/wmi/SMS_ImagePackage?page=3`));
         else json(response, 200, envelope([record('PS100003')]));
       });
-      const records = await client().listPackages(IMAGE);
+      const { records } = await client().listPackages(IMAGE);
       assert.deepEqual(records.map((r) => r.PackageID), ['PS100001', 'PS100002', 'PS100003']);
       assert.deepEqual(server.requests.map((r) => r.url.replace(/\?\$select.*/, '?…')), [
         '/AdminService/wmi/SMS_ImagePackage?…',
         '/AdminService/wmi/SMS_ImagePackage?page=2',
         '/AdminService/wmi/SMS_ImagePackage?page=3',
       ]);
+    });
+
+    it('skips only the unusable rows, numbering them across pages, and keeps the rest', async () => {
+      server.script((request, response) => {
+        const page = new URL(request.url, server.origin).searchParams.get('page');
+        if (page === null) json(response, 200, envelope([record('PS100001'), { Name: 'no id' }], 'SMS_ImagePackage?page=2'));
+        else json(response, 200, envelope([record('PS100002', { SourceVersion: '18446744073709551615' }), { PackageID: 'PS100003', Name: 3 }, record('PS100004')]));
+      });
+      const listing = await client().listPackages(IMAGE);
+      assert.deepEqual(listing.records.map((r) => r.PackageID), ['PS100001', 'PS100002', 'PS100004']);
+      assert.deepEqual(listing.skipped, [
+        { packageClass: IMAGE, position: 2, reason: 'PackageID missing' },
+        { packageClass: IMAGE, position: 4, packageId: 'PS100003', reason: 'Name is a number, not text' },
+      ]);
+      assert.deepEqual(listing.dropped, [{ packageId: 'PS100002', field: 'SourceVersion', reason: 'a number too large to hold exactly' }]);
     });
 
     it('stops a @odata.nextLink loop with ConfigMgrBadResponse', async () => {
@@ -179,6 +194,19 @@ describe('AdminServiceClient', () => {
       });
     }
 
+    it('reads a key answer with an odd field, leaving that field out', async () => {
+      server.script((_request, response) => json(response, 200, envelope([record('PS100012', { ImageProperty: { xml: 1 }, PackageSize: '12' })])));
+      const found = await client().getPackage(IMAGE, 'PS100012');
+      assert.deepEqual(found, { PackageID: 'PS100012', Name: 'Package PS100012', PackageSize: 12 });
+    });
+
+    it('throws ConfigMgrBadResponse when the key answer is a row the bot cannot use', async () => {
+      server.script((_request, response) => json(response, 200, envelope([{ PackageID: 'PS100012', Name: null }])));
+      const error = await rejection(client().getPackage(IMAGE, 'PS100012'));
+      assert.ok(error instanceof ConfigMgrBadResponse);
+      assert.match(error.message, /unusable row \(Name missing\)/);
+    });
+
     it('throws PackageNotFound for an empty id without asking the server', async () => {
       server.script((_request, response) => json(response, 200, envelope([record('PS100012')])));
       await assert.rejects(client().getPackage(IMAGE, '  '), PackageNotFound);
@@ -248,7 +276,7 @@ describe('AdminServiceClient', () => {
         if (calls === 1) setTimeout(() => json(response, 200, envelope([])), 600);
         else json(response, 200, envelope([record('PS100001')]));
       });
-      const records = await client({ timeoutMs: 150 }).listPackages(IMAGE);
+      const { records } = await client({ timeoutMs: 150 }).listPackages(IMAGE);
       assert.equal(records.length, 1);
     });
 
@@ -259,7 +287,7 @@ describe('AdminServiceClient', () => {
         if (calls <= 2) json(response, 503, { error: 'busy' });
         else json(response, 200, envelope([record('PS100001')]));
       });
-      const records = await client().listPackages(IMAGE);
+      const { records } = await client().listPackages(IMAGE);
       assert.deepEqual(records.map((r) => r.PackageID), ['PS100001']);
       assert.equal(server.requests.length, 3);
     });
@@ -327,7 +355,7 @@ describe('AdminServiceClient', () => {
           setTimeout(() => response.socket?.destroy(), 20);
         } else json(response, 200, envelope([record('PS100001')]));
       });
-      assert.equal((await client().listPackages(IMAGE)).length, 1);
+      assert.equal((await client().listPackages(IMAGE)).records.length, 1);
     });
 
     const denied: Array<[number, Record<string, string>]> = [
@@ -357,7 +385,8 @@ describe('AdminServiceClient', () => {
       { name: 'an HTML page', contentType: 'text/html', body: '<html><body>IIS Welcome</body></html>', detail: /not JSON.*IIS Welcome/ },
       { name: 'truncated JSON', contentType: 'application/json', body: '{"value":[{"PackageID":"PS1', detail: /truncated JSON/ },
       { name: 'JSON labelled text/plain', contentType: 'text/plain', body: JSON.stringify(envelope([])), detail: /text\/plain/ },
-      { name: 'JSON of the wrong shape', contentType: 'application/json', body: '{"value":[{"Name":"x"}]}', detail: /unexpected shape.*PackageID/ },
+      { name: 'JSON of the wrong shape', contentType: 'application/json', body: '{"value":{"Name":"x"}}', detail: /unexpected shape.*value/ },
+      { name: 'a nextLink that is not text', contentType: 'application/json', body: '{"value":[],"@odata.nextLink":7}', detail: /unexpected shape.*nextLink/ },
       { name: 'an empty body', contentType: 'application/json', body: '', detail: /truncated JSON/ },
     ];
     for (const { name, contentType, body, detail } of badBodies) {
@@ -451,7 +480,7 @@ describe('AdminServiceClient', () => {
     });
 
     it('trusts the certificate given as caFile', async () => {
-      const records = await client({ baseUrl: tlsServer.baseUrl, caFile: certificate.certFile }).listPackages(IMAGE);
+      const { records } = await client({ baseUrl: tlsServer.baseUrl, caFile: certificate.certFile }).listPackages(IMAGE);
       assert.equal(records.length, 1);
     });
 

@@ -3,12 +3,16 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import pino from 'pino';
 import { AdminServiceClient, AdminServiceClientOptions } from '../../../src/services/configmgr/admin-service-client';
+import { KerberosModuleMissing } from '../../../src/services/configmgr/auth/kerberos-module';
 import { kerberosPrincipal } from '../../../src/services/configmgr/auth/negotiate-authenticator';
 import { ConfigMgrAccessDenied } from '../../../src/services/errors';
 import { KerberosRealm, setEnvironment, startKerberosRealm } from '../../support/kerberos-realm';
 import { json, ReceivedRequest, startScriptedServer, ScriptedServer } from './scripted-server';
 
-type KerberosModule = typeof import('kerberos');
+/** The server side of the optional `kerberos` package, as the IIS stand-in uses it (a local type: the module may be absent). */
+interface KerberosServerModule {
+  initializeServer(service: string): Promise<{ username: string; step(token: string): Promise<string> }>;
+}
 const logger = pino({ level: 'silent' });
 
 describe('AdminServiceClient with Negotiate against a real MIT Kerberos realm', function () {
@@ -16,7 +20,7 @@ describe('AdminServiceClient with Negotiate against a real MIT Kerberos realm', 
   let realm: KerberosRealm;
   let restoreEnvironment: () => void;
   let server: ScriptedServer;
-  let kerberos: KerberosModule;
+  let kerberos: KerberosServerModule;
   /** Client principals the server accepted, in order. */
   const accepted: string[] = [];
   const clients: AdminServiceClient[] = [];
@@ -49,7 +53,7 @@ describe('AdminServiceClient with Negotiate against a real MIT Kerberos realm', 
   }
 
   before(async () => {
-    kerberos = require('kerberos') as KerberosModule;
+    kerberos = require('kerberos') as KerberosServerModule;
     realm = await startKerberosRealm();
     restoreEnvironment = setEnvironment(realm.environment);
     server = await startScriptedServer();
@@ -76,7 +80,7 @@ describe('AdminServiceClient with Negotiate against a real MIT Kerberos realm', 
       domain: realm.realm.toLowerCase(),
       servicePrincipal: realm.serviceName,
     });
-    const records = await negotiating.listPackages('SMS_ImagePackage');
+    const { records } = await negotiating.listPackages('SMS_ImagePackage');
     assert.equal(records[0]!.Name, `for ${realm.user.principal}`);
     assert.deepEqual(accepted, [realm.user.principal]);
     assert.equal(server.requests.length, 2);
@@ -94,7 +98,7 @@ describe('AdminServiceClient with Negotiate against a real MIT Kerberos realm', 
     const cache = `FILE:${join(realm.directory, 'bob-ccache')}`;
     execFileSync('kinit', ['-c', cache, bob], { env: { ...process.env }, input: 'Bob-pa55\n' });
     process.env.KRB5CCNAME = cache;
-    const records = await client({ kind: 'negotiate', servicePrincipal: realm.serviceName }).listPackages('SMS_ImagePackage');
+    const { records } = await client({ kind: 'negotiate', servicePrincipal: realm.serviceName }).listPackages('SMS_ImagePackage');
     assert.equal(records[0]!.Name, `for ${bob}`);
     assert.deepEqual(accepted, [bob]);
   });
@@ -150,17 +154,37 @@ describe('AdminServiceClient with Negotiate against a real MIT Kerberos realm', 
 });
 
 describe('Negotiate without the kerberos module', () => {
-  it('fails at construction with what to install, while other modes still work', () => {
-    const missing = (): KerberosModule => {
-      throw Object.assign(new Error("Cannot find module 'kerberos'"), { code: 'MODULE_NOT_FOUND' });
-    };
-    assert.throws(
-      () => new AdminServiceClient({ baseUrl: 'https://cm01.test/AdminService', logger, auth: { kind: 'negotiate' }, loadKerberos: missing }),
-      /CM_AUTH=negotiate needs the optional "kerberos" module.*libkrb5-dev.*npm rebuild kerberos/,
-    );
-    const other = new AdminServiceClient({ baseUrl: 'https://cm01.test/AdminService', logger, auth: { kind: 'none' }, loadKerberos: missing });
-    return other.close();
-  });
+  const cases: Array<{ why: string; failure: Error; fix: RegExp }> = [
+    {
+      why: 'npm left it out (no Kerberos headers, or --omit=optional)',
+      failure: Object.assign(new Error("Cannot find module 'kerberos'\nRequire stack:\n- /app/dist/src/x.js"), { code: 'MODULE_NOT_FOUND' }),
+      fix: /is not installed on this machine: install the Kerberos headers \(libkrb5-dev on Debian\/Ubuntu\), then run "npm install --include=optional" \(Cannot find module 'kerberos'\)\.$/,
+    },
+    {
+      why: 'it is there but its native part does not load (built for another Node)',
+      failure: new Error('The module kerberos.node was compiled against a different Node.js version\nusing NODE_MODULE_VERSION 108'),
+      fix: /does not load on this machine: .*then run "npm rebuild kerberos" \(The module kerberos\.node was compiled/,
+    },
+  ];
+  for (const { why, failure, fix } of cases) {
+    it(`fails at construction with the one-line fix when ${why}, while other modes still work`, () => {
+      const missing = (): never => {
+        throw failure;
+      };
+      assert.throws(
+        () => new AdminServiceClient({ baseUrl: 'https://cm01.test/AdminService', logger, auth: { kind: 'negotiate' }, loadKerberos: missing }),
+        (error: Error) => {
+          assert.ok(error instanceof KerberosModuleMissing);
+          assert.match(error.message, /^CM_AUTH=negotiate needs the optional "kerberos" module, which /);
+          assert.match(error.message, fix);
+          assert.equal(error.message.includes('\n'), false, 'one line');
+          return true;
+        },
+      );
+      const other = new AdminServiceClient({ baseUrl: 'https://cm01.test/AdminService', logger, auth: { kind: 'none' }, loadKerberos: missing });
+      return other.close();
+    });
+  }
 });
 
 describe('Kerberos principal names', () => {

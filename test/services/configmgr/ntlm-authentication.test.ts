@@ -126,7 +126,7 @@ describe('AdminServiceClient with NTLM', () => {
     const seen: Type3[] = [];
     server.script(ntlmEndpoint({ user: 'svc-bot', domain: 'CONTOSO' }, seen));
     const ntlm = ntlmClient('svc-bot', 'Secret-1', 'CONTOSO');
-    const records = await ntlm.listPackages('SMS_ImagePackage');
+    const { records } = await ntlm.listPackages('SMS_ImagePackage');
     assert.deepEqual(records, [{ PackageID: 'PS100001', Name: 'A' }]);
     assert.equal(server.requests.length, 3);
     const [first, negotiate, authenticate] = server.requests;

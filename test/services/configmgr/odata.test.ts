@@ -82,23 +82,18 @@ describe('OData escaping', () => {
 });
 
 describe('OData envelopes', () => {
-  it('reads records, dropping @odata and unknown properties and accepting numbers sent as strings', () => {
-    const envelope = packageEnvelopeSchema.parse({
-      '@odata.context': 'https://cm01/AdminService/wmi/$metadata#SMS_ImagePackage',
-      value: [
-        { '@odata.etag': 'x', __CLASS: 'SMS_ImagePackage', PackageID: 'PS100012', Name: 'Win 11', SourceVersion: '4', PackageSize: 123, ImageProperty: null },
-      ],
-    });
-    assert.deepEqual(envelope.value, [{ PackageID: 'PS100012', Name: 'Win 11', SourceVersion: 4, PackageSize: 123, ImageProperty: null }]);
+  it('reads the value array and the next link, leaving the rows for package-row.ts to read one by one', () => {
+    const rows = [{ PackageID: 'PS100012', Name: 'Win 11' }, { PackageID: 12 }, null];
+    const envelope = packageEnvelopeSchema.parse({ '@odata.context': 'x', value: rows, '@odata.nextLink': 'SMS_ImagePackage?page=2' });
+    assert.deepEqual(envelope, { value: rows, '@odata.nextLink': 'SMS_ImagePackage?page=2' });
+    assert.equal(packageEnvelopeSchema.parse({ value: [], '@odata.nextLink': null })['@odata.nextLink'], undefined);
   });
 
   const wrongShapes: Array<[string, unknown]> = [
     ['no value', { '@odata.context': 'x' }],
     ['value not an array', { value: { PackageID: 'a', Name: 'b' } }],
-    ['a record without PackageID', { value: [{ Name: 'b' }] }],
-    ['a numeric PackageID', { value: [{ PackageID: 12, Name: 'b' }] }],
-    ['a record without Name', { value: [{ PackageID: 'PS1' }] }],
-    ['a non-numeric SourceVersion', { value: [{ PackageID: 'PS1', Name: 'b', SourceVersion: 'four' }] }],
+    ['value null', { value: null }],
+    ['a next link that is a number', { value: [], '@odata.nextLink': 2 }],
     ['an array', [{ PackageID: 'PS1', Name: 'b' }]],
     ['null', null],
   ];

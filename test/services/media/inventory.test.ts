@@ -1,13 +1,17 @@
 import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
 import pino from 'pino';
+import { createLogger } from '../../../src/logger';
 import { AdminServiceClient } from '../../../src/services/configmgr/admin-service-client';
 import { AdminServiceSimulator, type SimulatorOptions } from '../../../src/services/demo/admin-service-simulator';
 import { applyMediaToRecord, findDemoPackage, type DemoSite } from '../../../src/services/demo/demo-media';
 import { createDemoSite, demoPackage, demoPackageSpecs } from '../../../src/services/demo/demo-site';
 import { createSyntheticSite } from '../../../src/services/demo/synthetic-site';
 import { ConfigMgrUnavailable } from '../../../src/services/errors';
-import { DEFAULT_LAZY_FETCH_CONCURRENCY, MediaInventory, type InventoryOptions } from '../../../src/services/media/inventory';
+import { DEFAULT_LAZY_FETCH_CONCURRENCY, MAX_NAMED_SKIPPED_ROWS, MediaInventory, type InventoryOptions } from '../../../src/services/media/inventory';
 import type { MediaPackage } from '../../../src/services/media/media-package';
+import { GOOD_IMAGE, GOOD_UPGRADE, ODD_ROWS, oddSite } from '../../support/odd-package-rows';
+import { json, startScriptedServer, type ScriptedServer } from '../configmgr/scripted-server';
 
 const logger = pino({ level: 'silent' });
 
@@ -212,6 +216,8 @@ describe('MediaInventory (over HTTP, against the AdminService simulator)', () =>
       lastSuccessAt: clock,
       lastDurationMs: inventory.syncState().lastDurationMs,
       reachable: true,
+      skippedRows: 0,
+      skippedRowExamples: [],
     });
   });
 
@@ -362,5 +368,86 @@ describe('MediaInventory (over HTTP, against the AdminService simulator)', () =>
         assert.throws(() => inventory.start(interval), RangeError);
       }
     });
+  });
+});
+
+describe('MediaInventory when ConfigMgr answers fields of other JSON types (over HTTP, scripted server)', () => {
+  let server: ScriptedServer;
+  let inventory: MediaInventory;
+  const lines: string[] = [];
+
+  before(async () => {
+    server = await startScriptedServer();
+    server.script(oddSite);
+    const destination = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(chunk.toString('utf8'));
+        done();
+      },
+    });
+    const adminService = new AdminServiceClient({ baseUrl: server.baseUrl, auth: { kind: 'none' }, logger, retries: 0, timeoutMs: 5000 });
+    inventory = new MediaInventory({ adminService, logger: createLogger({ level: 'warn' }, destination), demo: false });
+    await inventory.sync();
+  });
+  after(async () => {
+    await inventory?.stop();
+    await server?.close();
+  });
+
+  it('keeps the good rows: one odd value never blanks the site', () => {
+    const ids = inventory.snapshot().packages.map((pkg) => pkg.id);
+    for (const id of [GOOD_IMAGE.PackageID, GOOD_UPGRADE.PackageID]) assert.ok(ids.includes(id), `${id} is missing: ${ids.join(', ')}`);
+    assert.equal(byId(inventory.snapshot().packages, GOOD_IMAGE.PackageID).name, GOOD_IMAGE.Name, 'the first of a repeated id is kept');
+    assert.equal(inventory.syncState().reachable, true);
+  });
+
+  for (const { why, kept, skipped } of ODD_ROWS) {
+    it(`${kept ? 'keeps' : 'skips and names'} a row when ${why}`, () => {
+      const state = inventory.syncState();
+      const named = state.skippedRowExamples.map(
+        (row) => `${row.packageId ?? `${row.kind === 'image' ? 'OS image' : 'OS upgrade package'} row ${row.position}`} (${row.reason})`,
+      );
+      if (skipped) {
+        assert.ok(named.includes(skipped), `${skipped} not in ${JSON.stringify(named)}`);
+        const id = /^PS\w+/.exec(skipped)?.[0];
+        if (id && id !== GOOD_IMAGE.PackageID) assert.equal(inventory.snapshot().packages.some((pkg) => pkg.id === id), false);
+      } else {
+        const pkg = byId(inventory.snapshot().packages, kept!.id) as unknown as Record<string, unknown>;
+        for (const [field, value] of Object.entries(kept!.check)) assert.deepEqual(pkg[field], value, `${kept!.id}.${field}`);
+      }
+    });
+  }
+
+  it('counts every skipped row, and warns once per sync with a capped list', async () => {
+    const expected = ODD_ROWS.filter((row) => row.skipped).length;
+    assert.equal(inventory.syncState().skippedRows, expected);
+    assert.ok(inventory.syncState().skippedRowExamples.length <= MAX_NAMED_SKIPPED_ROWS);
+    const warnings = lines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => /rows or fields the bot cannot read/.test(String(line.msg)));
+    assert.equal(warnings.length, 1, lines.join(''));
+    assert.equal(warnings[0]!.skippedRows, expected);
+    assert.equal(warnings[0]!.droppedFields, 4, 'SourceVersion, Description, ActionInProgress, SourceDate');
+    assert.ok((warnings[0]!.skipped as string[]).includes('PS100101 (Name is a number, not text)'));
+    assert.ok((warnings[0]!.dropped as string[]).includes('PS100103.SourceVersion: a number too large to hold exactly'));
+    assert.equal(lines.join('').includes('evil.example'), false, 'a bad PackageID is never echoed');
+
+    lines.length = 0;
+    await inventory.sync();
+    assert.equal(lines.filter((line) => /rows or fields the bot cannot read/.test(line)).length, 1, 'again once on the next sync');
+  });
+
+  it('caps the named rows of a site where many rows are broken, and counts them all', async () => {
+    const broken = Array.from({ length: 40 }, (_, n) => ({ PackageID: n, Name: `Broken ${n}` }));
+    server.script((request, response) => {
+      if (request.url.includes('SMS_OperatingSystemInstallPackage') && !request.url.includes("('")) json(response, 200, { value: [GOOD_UPGRADE, ...broken] });
+      else oddSite(request, response);
+    });
+    try {
+      await inventory.sync();
+      assert.equal(inventory.syncState().skippedRows, 40 + ODD_ROWS.filter((row) => row.skipped).length);
+      assert.equal(inventory.syncState().skippedRowExamples.length, MAX_NAMED_SKIPPED_ROWS);
+      assert.ok(byId(inventory.snapshot().packages, GOOD_UPGRADE.PackageID));
+    } finally {
+      server.script(oddSite);
+    }
   });
 });

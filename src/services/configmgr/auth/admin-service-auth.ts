@@ -1,7 +1,7 @@
 /** The ways the bot can authenticate to the AdminService (CM_AUTH), and the authenticator for each. */
 import type { Logger } from 'pino';
 import { AnonymousAuthenticator, BearerAuthenticator, HttpAuthenticator } from './http-authenticator';
-import { NegotiateAuthenticator, KerberosModule } from './negotiate-authenticator';
+import { NegotiateAuthenticator } from './negotiate-authenticator';
 import { NtlmAuthenticator } from './ntlm-authenticator';
 
 export type AdminServiceAuth =
@@ -21,7 +21,8 @@ export interface AuthenticatorContext {
   /** Host name of the AdminService URL, for the default service principal. */
   host: string;
   logger: Logger;
-  loadKerberos?: () => KerberosModule;
+  /** How the optional `kerberos` module is required (negotiate only); tests replace it. */
+  loadKerberos?: () => unknown;
 }
 
 export function createAuthenticator(auth: AdminServiceAuth, context: AuthenticatorContext): HttpAuthenticator {

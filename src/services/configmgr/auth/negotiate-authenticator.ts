@@ -1,14 +1,13 @@
 /**
  * Negotiate (SPNEGO/Kerberos), the only Windows authentication ConfigMgr accepts from 2509 on.
  * The `kerberos` package is an optional native dependency: it is loaded only when Negotiate is
- * chosen, so a machine without it still runs every other mode.
+ * chosen (see kerberos-module.ts), so a machine without it still builds and runs every other mode.
  */
 import type { Logger } from 'pino';
-import type { KerberosClient } from 'kerberos';
 import { AuthExchange, AuthenticationFailed, Challenge, HttpAuthenticator, findChallenge } from './http-authenticator';
+import { KerberosClientContext, KerberosModule, loadKerberosModule } from './kerberos-module';
 import { KerberosTicketCache } from './kerberos-ticket-cache';
 
-export type KerberosModule = typeof import('kerberos');
 
 export interface NegotiateOptions {
   /** GSSAPI host-based service name, e.g. `HTTP@cm01.contoso.com`. */
@@ -19,13 +18,8 @@ export interface NegotiateOptions {
   /** The Kerberos realm (the AD DNS domain) when the user name carries none. */
   domain?: string;
   logger: Logger;
-  /** How the native module is loaded; tests pass a loader that fails to check the message. */
-  loadKerberos?: () => KerberosModule;
-}
-
-export function loadKerberosModule(): KerberosModule {
-  // Deliberately not a top-level import: see the file comment.
-  return require('kerberos') as KerberosModule;
+  /** How the native module is required; tests pass one that fails, as on a machine without it. */
+  loadKerberos?: () => unknown;
 }
 
 /** `user@REALM` from `user@realm`, `DOMAIN\user` or a user plus a domain. */
@@ -48,15 +42,8 @@ export class NegotiateAuthenticator implements HttpAuthenticator {
   #serverWantsNegotiate = false;
 
   constructor(options: NegotiateOptions) {
-    try {
-      this.#kerberos = (options.loadKerberos ?? loadKerberosModule)();
-    } catch (error) {
-      throw new Error(
-        'CM_AUTH=negotiate needs the optional "kerberos" module, which is not built on this machine: ' +
-          'install libkrb5-dev, then run "npm rebuild kerberos" ' +
-          `(${(error as Error).message.split('\n')[0]?.slice(0, 120)}).`,
-      );
-    }
+    // Throws KerberosModuleMissing, whose message is the one-line fix.
+    this.#kerberos = loadKerberosModule(options.loadKerberos);
     if ((options.username === undefined) !== (options.password === undefined)) {
       throw new Error('CM_AUTH=negotiate needs both CM_USERNAME and CM_PASSWORD, or neither (to use the default ticket cache).');
     }
@@ -74,7 +61,7 @@ export class NegotiateAuthenticator implements HttpAuthenticator {
   }
 
   startExchange(): AuthExchange {
-    let client: KerberosClient | undefined;
+    let client: KerberosClientContext | undefined;
     const nextToken = async (): Promise<string> => {
       const started = await this.#initialToken();
       client = started.client;
@@ -105,7 +92,7 @@ export class NegotiateAuthenticator implements HttpAuthenticator {
     this.#tickets?.dispose();
   }
 
-  async #initialToken(): Promise<{ client: KerberosClient; token: string }> {
+  async #initialToken(): Promise<{ client: KerberosClientContext; token: string }> {
     await this.#tickets?.ensureTicket();
     try {
       return await this.#startContext();
@@ -122,7 +109,7 @@ export class NegotiateAuthenticator implements HttpAuthenticator {
     }
   }
 
-  async #startContext(): Promise<{ client: KerberosClient; token: string }> {
+  async #startContext(): Promise<{ client: KerberosClientContext; token: string }> {
     const client = await this.#kerberos.initializeClient(this.#servicePrincipal, {
       mechOID: this.#kerberos.GSS_MECH_OID_SPNEGO,
       ...(this.#principal ? { principal: this.#principal } : {}),
@@ -131,7 +118,7 @@ export class NegotiateAuthenticator implements HttpAuthenticator {
     return { client, token };
   }
 
-  async #step(client: KerberosClient, data: string): Promise<string> {
+  async #step(client: KerberosClientContext, data: string): Promise<string> {
     try {
       return await client.step(data);
     } catch (error) {
