@@ -279,7 +279,8 @@ describe('files and services that never answer (issue 6, point 12)', function ()
     it('finishes a sync whose WIM reader never answers: that package says the inspection timed out', async () => {
       const hanging = join(share, 'Upgrade', 'Win11-24H2-ARM64', 'sources', 'install.esd'); // PS100017
       const inventory = await rig({
-        timeLimitMs: 300,
+        // Long enough for every real inspection on a busy machine, so that only the hanging one passes it.
+        timeLimitMs: 1_000,
         readWim: (path) => (path === hanging ? new Promise<WimInfo>(() => undefined) : readWimMetadata(path)),
       });
       await within(inventory.sync(), 8_000, 'a sync with a reader that never answers');
@@ -287,7 +288,7 @@ describe('files and services that never answer (issue 6, point 12)', function ()
       assert.equal(packages.length, 17);
       const stuck = byId(packages, 'PS100017').inspection;
       assert.equal(stuck.state, 'not-inspected');
-      assert.match(stuck.state === 'not-inspected' ? stuck.reason : '', /^The bot stopped looking at \\\\cm01\.contoso\.com\\OSD\$\\Upgrade\\Win11-24H2-ARM64 because the share did not answer within 0\.3 seconds/);
+      assert.match(stuck.state === 'not-inspected' ? stuck.reason : '', /^The bot stopped looking at \\\\cm01\.contoso\.com\\OSD\$\\Upgrade\\Win11-24H2-ARM64 because the share did not answer within 1 second;/);
       // The next sync is not held up by the inspection that is still stuck.
       await within(inventory.sync(), 8_000, 'the sync after a stuck inspection');
     });
@@ -400,7 +401,7 @@ describe('files and services that never answer (issue 6, point 12)', function ()
             });
             child.once('exit', (code) => reject(new Error(`the bot exited with ${code}: ${output}`)));
           }),
-          10_000,
+          9_000,
           'the bot start',
         );
         const health = (await (await fetch(`${url}/healthz`)).json()) as Record<string, unknown>;
