@@ -218,6 +218,10 @@ describe('files and services that never answer (issue 6, point 12)', function ()
       const result = await within(stuck.inspect(upgrade('PipeBuildFile')), 5_000, 'an inspection whose reader never answers');
       assert.equal(result.state, 'not-inspected');
       assert.match(result.state === 'not-inspected' ? result.reason : '', /did not answer within 0\.2 seconds/);
+      // Until that inspection comes back, the share is not asked again (each blocked call holds a worker thread).
+      assert.equal(stuck.sharesNotAnswering(), 1);
+      const next = await within(stuck.inspect(upgrade('PipeInFolder')), 1_000, 'an inspection of a share that is not answering');
+      assert.match(next.state === 'not-inspected' ? next.reason : '', /^The share \\\\cm01\\OSD\$ has not answered since .*, so the bot did not look at/);
     });
   });
 
