@@ -124,6 +124,23 @@ replace_utf16() {
   ' "$@"
 }
 
+# set_xml FILE JS_EXPRESSION: gives FILE a new XML resource, the expression's value for the current XML text
+# (`xml`, BOM included), appended at the end of the file with the header's XML entry pointed at it.
+set_xml() {
+  node -e '
+    const fs = require("node:fs"); const [file, expression] = process.argv.slice(1);
+    const bytes = fs.readFileSync(file);
+    const size = Number(bytes.readBigUInt64LE(0x48) & 0xffffffffffffffn); const offset = Number(bytes.readBigUInt64LE(0x50));
+    const xml = bytes.subarray(offset, offset + size).toString("utf16le");
+    const next = Buffer.from(new Function("xml", "return " + expression)(xml), "utf16le");
+    const header = Buffer.from(bytes.subarray(0, 208)); const flags = header[0x4f];
+    header.writeBigUInt64LE(BigInt(next.length), 0x48); header[0x4f] = flags;
+    header.writeBigUInt64LE(BigInt(bytes.length), 0x50);
+    header.writeBigUInt64LE(BigInt(next.length), 0x58);
+    fs.writeFileSync(file, Buffer.concat([header, bytes.subarray(208), next]));
+  ' "$@"
+}
+
 make_fixtures() {
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -212,6 +229,13 @@ f="${out}/no-version-element.wim"
 cp "${out}/win11-25h2-enterprise.wim" "${f}"
 wiminfo "${f}" 1 --image-property WINDOWS/VERSION= >/dev/null
 
+# --- Good: names with the characters XML escapes (&, <, >, quotes), which must read back as written ---
+f="${out}/escaped-names.wim"
+cp "${out}/win11-25h2-enterprise.wim" "${f}"
+props "${f}" 1 "DISPLAYNAME=R&D <Lab> \"Gold\" 'x64' © Enterprise" "DESCRIPTION=Tom & Jerry's <test> image"
+wimlib-imagex optimize "${f}" >/dev/null 2>&1
+set_guid "${f}"
+
 # --- Broken files (copies of a good one, patched; each patch says what it does) ---
 good="${out}/win11-25h2-enterprise.wim"
 : >"${out}/broken-empty.wim"
@@ -234,6 +258,13 @@ replace_utf16 "${out}/broken-image-without-index.wim" 'INDEX=' 'INDEY='  # IMAGE
 cp "${good}" "${out}/broken-not-wim-root.wim"
 replace_utf16 "${out}/broken-not-wim-root.wim" '<WIM>' '<XIM>'         # root element is not WIM (both tags)
 replace_utf16 "${out}/broken-not-wim-root.wim" '</WIM>' '</XIM>'
+
+# A DOCTYPE that declares an entity used in NAME: Windows image tools never write one, so it is refused, not expanded.
+cp "${good}" "${out}/broken-doctype-entity.wim"
+set_xml "${out}/broken-doctype-entity.wim" 'xml.replace("<WIM>", "<!DOCTYPE WIM [<!ENTITY edition \"Education\">]><WIM>").replace("<NAME>Windows 11 Enterprise</NAME>", "<NAME>Windows 11 &edition;</NAME>")'
+# "Billion laughs": ten levels of ten references, 10^9 copies of "lol" if expanded.
+cp "${good}" "${out}/broken-billion-laughs.wim"
+set_xml "${out}/broken-billion-laughs.wim" '(() => { let d = "<!ENTITY lol0 \"lol\">"; for (let i = 1; i < 10; i++) d += "<!ENTITY lol" + i + " \"" + ("&lol" + (i - 1) + ";").repeat(10) + "\">"; return xml.replace("<WIM>", "<!DOCTYPE WIM [" + d + "]><WIM>").replace("<NAME>Windows 11 Enterprise</NAME>", "<NAME>&lol9;</NAME>"); })()'
 
 du -sh "${out}"
 }

@@ -32,6 +32,9 @@ export interface StartOptions {
   /** Client tuning for tests and the bench; production uses the client's defaults. */
   adminService?: Pick<AdminServiceClientOptions, 'timeoutMs' | 'retries' | 'retryBaseDelayMs'>;
   lazyFetchConcurrency?: number;
+  /** Time limits for tests; production uses the inventory's and the inspector's defaults. */
+  syncTimeLimitMs?: number;
+  inspectionTimeLimitMs?: number;
 }
 
 function authFromConfig(settings: NonNullable<AppConfig['configMgr']>): AdminServiceAuth {
@@ -88,15 +91,18 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
   await releases.refresh();
   stops.push(() => releases.stop());
 
+  const inspector = new SourceInspector({
+    mapper: new MediaPathMapper(mediaPathMap(config, simulator !== undefined, logger)),
+    buildFileName: config.buildFileName,
+    logger: logger.child({ component: 'source-folders' }),
+    timeLimitMs: options.inspectionTimeLimitMs,
+  });
   const inventory = new MediaInventory({
     adminService,
     demo: simulator !== undefined,
     lazyFetchConcurrency: options.lazyFetchConcurrency,
-    inspector: new SourceInspector({
-      mapper: new MediaPathMapper(mediaPathMap(config, simulator !== undefined, logger)),
-      buildFileName: config.buildFileName,
-      logger: logger.child({ component: 'source-folders' }),
-    }),
+    syncTimeLimitMs: options.syncTimeLimitMs,
+    inspector,
     releases,
     logger: logger.child({ component: 'inventory' }),
   });
@@ -127,12 +133,21 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
     logger: logger.child({ component: 'http' }),
     health: () => {
       const state = inventory.syncState();
+      const sharesNotAnswering = inspector.sharesNotAnswering();
+      // Degraded, still 200: the bot answers from its last inventory, and a probe that restarted it would lose
+      // that inventory without mending a hung share or ConfigMgr. Monitoring reads `status`. No share names
+      // here: /healthz answers anyone.
+      const degraded = state.stuckSince !== undefined || sharesNotAnswering > 0;
       return {
+        status: degraded ? 'degraded' : 'ok',
         demo: simulator !== undefined,
         configMgrReachable: state.reachable,
         lastSyncAttempt: state.lastAttemptAt,
         lastSuccessfulSync: state.lastSuccessAt,
         lastSyncDurationMs: state.lastDurationMs,
+        syncRunningSince: state.runningSince ?? null,
+        syncStuckSince: state.stuckSince ?? null,
+        sharesNotAnswering,
         packages: inventory.snapshot().packages.length,
         skippedRows: state.skippedRows,
       };

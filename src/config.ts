@@ -2,7 +2,8 @@
  * The environment contract of DESIGN.md, parsed once. Names are a contract (tests outside the project
  * set them): a wrong or missing value stops start-up with one line naming the variable.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { posix } from 'node:path';
 import { z } from 'zod';
 
 export class ConfigError extends Error {
@@ -126,8 +127,29 @@ export function parseMediaPathMap(text: string | undefined): MediaPathMapping[] 
           `each entry must read \\\\server\\share=/local/path, separated by ";" (got "${entry}")`,
         );
       }
-      return { uncPrefix: unc.replace(/\\+$/, ''), localRoot: local.replace(/\/+$/, '') || '/' };
+      const localRoot = local.replace(/\/+$/, '') || '/';
+      if (resolvesToFilesystemRoot(localRoot)) {
+        throw new ConfigError(
+          'MEDIA_PATH_MAP',
+          `the mount for ${unc} is the filesystem root (${local}), which would let package source paths reach every file on this machine; mount the share in a folder of its own, such as /mnt/osd`,
+        );
+      }
+      return { uncPrefix: unc.replace(/\\+$/, ''), localRoot };
     });
+}
+
+/** `/`, `/.`, `//`, `/mnt/..`, a symbolic link to `/` or a bind mount of it: the whole machine, never a share. */
+function resolvesToFilesystemRoot(path: string): boolean {
+  if (posix.resolve(path) === '/') return true;
+  try {
+    if (realpathSync(path) === '/') return true;
+    const folder = statSync(path);
+    const root = statSync('/');
+    return folder.dev === root.dev && folder.ino === root.ino;
+  } catch {
+    // Not there (yet): the share may be mounted later; the inspector reports a missing mount.
+    return false;
+  }
 }
 
 function readConfigMgr(env: Env): AppConfig['configMgr'] {

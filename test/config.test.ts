@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from '../src/config';
@@ -101,6 +101,31 @@ describe('loadConfig', () => {
           assert.equal(error.variable, variable);
           assert.ok(error.message.startsWith(`${variable}: `), error.message);
           assert.match(error.message, problem);
+          assert.ok(!error.message.includes('\n'), 'one line');
+          return true;
+        },
+      );
+    });
+  }
+
+  const linkToRoot = join(mkdtempSync(join(tmpdir(), 'umb-config-')), 'all');
+  symlinkSync('/', linkToRoot);
+  const rootMounts: Array<{ why: string; map: string }> = [
+    { why: 'the filesystem root itself', map: '\\\\cm01\\OSD$=/' },
+    { why: 'the root written with a dot', map: '\\\\cm01\\OSD$=/.' },
+    { why: 'the root written twice', map: '\\\\cm01\\OSD$=//' },
+    { why: 'a path whose ".." climbs to the root', map: '\\\\cm01\\OSD$=/mnt/..' },
+    { why: 'a second entry that is the root', map: '\\\\cm01\\OSD$=/mnt/osd;\\\\cm02\\Media=/' },
+    { why: 'a symbolic link to the root', map: `\\\\cm01\\OSD$=${linkToRoot}` },
+  ];
+  for (const { why, map } of rootMounts) {
+    it(`refuses the filesystem root as a mount in MEDIA_PATH_MAP: ${why}`, () => {
+      assert.throws(
+        () => loadConfig({ MEDIA_PATH_MAP: map }),
+        (error: unknown) => {
+          assert.ok(error instanceof ConfigError);
+          assert.equal(error.variable, 'MEDIA_PATH_MAP');
+          assert.match(error.message, /^MEDIA_PATH_MAP: .* is the filesystem root/);
           assert.ok(!error.message.includes('\n'), 'one line');
           return true;
         },

@@ -16,6 +16,7 @@ import { nameRelease } from '../releases/release-naming';
 import { findDrift, imageInUse } from './drift';
 import { ImagePropertyUnreadable, parseImageProperty } from './image-property';
 import type { SourceInspector } from './source-folder';
+import { describeDuration, settleWithin } from './time-limit';
 import {
   comparePackages,
   parseBuildNumber,
@@ -45,7 +46,20 @@ export interface InventoryOptions {
   /** Latest revisions per release; without it, packages carry no freshness verdict. */
   releases?: Pick<ReleaseCatalog, 'data'>;
   now?: () => Date;
+  /**
+   * Longest a sync may run before the inventory gives up on it and keeps the last inventory; default
+   * 10 minutes. A ConfigMgr or share that stops answering then holds neither the next sync nor shutdown.
+   */
+  syncTimeLimitMs?: number;
+  /** How long stop() lets a running sync end by itself before giving it up; default 2 s. */
+  stopGraceMs?: number;
 }
+
+/**
+ * Generous: a first sync of a large site reads every package's image properties and inspects every source
+ * folder; a sync given up is started from scratch, so the limit must sit well above a slow but healthy one.
+ */
+export const DEFAULT_SYNC_TIME_LIMIT_MS = 10 * 60_000;
 
 /** Source folders inspected at once: each is a few file reads on the share, mostly of small files. */
 const INSPECTION_CONCURRENCY = 4;
@@ -78,6 +92,30 @@ export interface SyncState {
   skippedRows: number;
   /** The first of them, named; at most MAX_NAMED_SKIPPED_ROWS. */
   skippedRowExamples: readonly SkippedPackageRow[];
+  /** When the sync running now started; absent when none runs. */
+  runningSince?: Date;
+  /**
+   * When the first of the syncs that passed their time limit started; absent once a sync ends in time.
+   * /healthz reports the bot as degraded while it is set.
+   */
+  stuckSince?: Date;
+}
+
+/** A sync that passed its time limit: the users' sentence (status, cards) says the last inventory stays. */
+export class SyncTimedOut extends UserFacingError {
+  constructor(limitMs: number) {
+    super(
+      `The last sync did not finish within ${describeDuration(limitMs)} because ConfigMgr or the share did not answer; the bot answers from the last inventory and tries again at the next sync.`,
+    );
+  }
+}
+
+/** The inventory was stopped while a sync ran. */
+class InventoryStopped extends Error {
+  constructor() {
+    super('The inventory stopped before the sync ended.');
+    this.name = 'InventoryStopped';
+  }
 }
 
 /** A row ConfigMgr listed that the bot left out: which (its id when it has a valid one, else its position) and why. */
@@ -116,6 +154,10 @@ export class MediaInventory {
     skippedRowExamples: [],
   };
   private inFlight: Promise<SyncReport> | null = null;
+  /** Aborts the running sync (its time limit, or stop()). */
+  private running: AbortController | null = null;
+  private readonly syncTimeLimitMs: number;
+  private readonly stopGraceMs: number;
   private timer: NodeJS.Timeout | null = null;
   private readonly firstSettled: Promise<void>;
   private settleFirst!: () => void;
@@ -132,6 +174,9 @@ export class MediaInventory {
     this.inspector = options.inspector;
     this.releases = options.releases;
     this.now = options.now ?? (() => new Date());
+    this.syncTimeLimitMs = options.syncTimeLimitMs ?? DEFAULT_SYNC_TIME_LIMIT_MS;
+    if (!(this.syncTimeLimitMs > 0)) throw new RangeError(`syncTimeLimitMs must be a positive number, not ${this.syncTimeLimitMs}`);
+    this.stopGraceMs = options.stopGraceMs ?? 2_000;
     this.current = freezeSnapshot({ packages: [], generation: 0, syncedAt: null, demo: options.demo });
     this.firstSettled = new Promise((resolve) => {
       this.settleFirst = resolve;
@@ -147,15 +192,52 @@ export class MediaInventory {
     return { ...this.state };
   }
 
-  /** Brings the inventory up to date with ConfigMgr. Callers that arrive during a sync share its outcome. */
+  /**
+   * Brings the inventory up to date with ConfigMgr. Callers that arrive during a sync share its outcome.
+   * A sync that passes its time limit is given up (SyncTimedOut) and can never replace the inventory later.
+   */
   sync(): Promise<SyncReport> {
     if (!this.inFlight) {
-      this.inFlight = this.runSync().finally(() => {
+      const controller = new AbortController();
+      const startedAt = this.now();
+      this.running = controller;
+      this.state = { ...this.state, runningSince: startedAt };
+      const attempt = this.runSync(controller.signal);
+      // A sync given up may still fail later, when ConfigMgr or the share finally answers; nobody waits for it.
+      attempt.catch(() => undefined);
+      this.inFlight = this.awaitWithinLimit(attempt, controller, startedAt).finally(() => {
+        if (this.running === controller) this.running = null;
         this.inFlight = null;
         this.settleFirst();
       });
     }
     return this.inFlight;
+  }
+
+  private async awaitWithinLimit(attempt: Promise<SyncReport>, controller: AbortController, startedAt: Date): Promise<SyncReport> {
+    let outcome;
+    try {
+      outcome = await settleWithin(attempt, this.syncTimeLimitMs, controller.signal);
+    } finally {
+      const { runningSince: _running, ...rest } = this.state;
+      this.state = rest;
+    }
+    if (outcome.kind === 'done') return outcome.value;
+    if (outcome.kind === 'aborted') throw new InventoryStopped();
+    const timedOut = new SyncTimedOut(this.syncTimeLimitMs);
+    controller.abort(timedOut);
+    this.state = {
+      ...this.state,
+      lastDurationMs: this.syncTimeLimitMs,
+      lastError: timedOut.userMessage,
+      stuckSince: this.state.stuckSince ?? startedAt,
+    };
+    this.current = freezeSnapshot({ ...this.current, lastSyncError: { at: startedAt, message: timedOut.userMessage } });
+    this.logger.warn(
+      { startedAt, syncTimeLimitMs: this.syncTimeLimitMs, stuckSince: this.state.stuckSince },
+      'inventory sync passed its time limit; keeping the last inventory',
+    );
+    throw timedOut;
   }
 
   /** Syncs now in the background, then every `intervalMs`; failures are logged and kept in syncState. */
@@ -173,10 +255,20 @@ export class MediaInventory {
     syncInBackground();
   }
 
+  /**
+   * Stops the timer; a running sync gets `stopGraceMs` to end by itself and is then given up, so stop()
+   * returns within that bound even when the sync is stuck on a share or ConfigMgr.
+   */
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
-    await this.inFlight?.catch(() => undefined);
+    const inFlight = this.inFlight;
+    if (!inFlight) return;
+    const ended = await settleWithin(inFlight.then(noop, noop), this.stopGraceMs);
+    if (ended.kind === 'done') return;
+    this.logger.warn({ stopGraceMs: this.stopGraceMs }, 'stopping: the running sync did not end in time and is given up');
+    this.running?.abort(new InventoryStopped());
+    await inFlight.then(noop, noop);
   }
 
   /** Resolves once the first sync attempt has succeeded or failed. */
@@ -184,7 +276,8 @@ export class MediaInventory {
     return this.firstSettled;
   }
 
-  private async runSync(): Promise<SyncReport> {
+  /** One sync; every step checks `signal`, so a sync given up stops at its next step and never commits. */
+  private async runSync(signal: AbortSignal): Promise<SyncReport> {
     const started = performance.now();
     const attemptAt = this.now();
     this.state = { ...this.state, lastAttemptAt: attemptAt };
@@ -194,15 +287,18 @@ export class MediaInventory {
         PACKAGE_CLASSES.map(async (packageClass) => ({ packageClass, listing: await this.adminService.listPackages(packageClass) })),
       );
     } catch (error) {
+      if (signal.aborted) throw error;
       const durationMs = Math.round(performance.now() - started);
       // Users read this in `status` and on every card: the one-sentence form, never the request detail.
       const message = error instanceof UserFacingError ? error.userMessage : 'ConfigMgr could not be read; the bot logged the details.';
-      this.state = { ...this.state, lastDurationMs: durationMs, lastError: message, reachable: false };
+      const { stuckSince: _ended, ...rest } = this.state;
+      this.state = { ...rest, lastDurationMs: durationMs, lastError: message, reachable: false };
       this.current = freezeSnapshot({ ...this.current, lastSyncError: { at: attemptAt, message } });
       this.logger.error({ err: error, durationMs }, 'inventory sync failed; keeping the last inventory');
       throw error;
     }
 
+    signal.throwIfAborted();
     const { records, skipped, dropped } = usableRows(lists);
     if (skipped.length > 0 || dropped.length > 0) this.warnAboutRows(skipped, dropped);
 
@@ -218,11 +314,13 @@ export class MediaInventory {
           return withEditions(base, previous.editions, previous.editionsState);
         }
         return limit(async () => {
+          signal.throwIfAborted();
           lazyFetches++;
           try {
             const full = await this.adminService.getPackage(packageClass, base.id);
             return withImageProperty(base, full.ImageProperty);
           } catch (error) {
+            if (signal.aborted) throw error;
             lazyFailures++;
             this.logger.warn(
               { err: error, packageId: base.id },
@@ -233,11 +331,14 @@ export class MediaInventory {
         });
       }),
     );
+    signal.throwIfAborted();
     const inspectionLimit = pLimit(INSPECTION_CONCURRENCY);
     const examined = await Promise.all(
-      packages.map((pkg) => inspectionLimit(() => this.examine(pkg, previousById.get(pkg.id)))),
+      packages.map((pkg) => inspectionLimit(() => this.examine(pkg, previousById.get(pkg.id), signal))),
     );
     examined.sort(comparePackages);
+    // The last step before the commit, with no await after it: a sync given up never replaces the inventory.
+    signal.throwIfAborted();
 
     const changes = diff(this.current.packages, examined);
     const changed = changes.added + changes.changed + changes.removed > 0;
@@ -287,8 +388,9 @@ export class MediaInventory {
    * What is really on the share and how current it is: the source folder (re-read only when it changed),
    * the release named from the best evidence, the drift findings and the freshness verdict.
    */
-  private async examine(pkg: MediaPackage, previous: MediaPackage | undefined): Promise<MediaPackage> {
-    const inspection = this.inspector ? await this.inspector.inspect(pkg, previous?.inspection) : pkg.inspection;
+  private async examine(pkg: MediaPackage, previous: MediaPackage | undefined, signal: AbortSignal): Promise<MediaPackage> {
+    signal.throwIfAborted();
+    const inspection = this.inspector ? await this.inspector.inspect(pkg, previous?.inspection, { signal }) : pkg.inspection;
     const wimImages = inspection.state === 'inspected' ? inspection.installImage?.info?.images : undefined;
     const naming = nameRelease({ build: pkg.build, packageName: pkg.name, editions: pkg.editions, wimImages });
     const examined: MediaPackage = { ...pkg, inspection, releaseDecidedBy: naming.decidedBy };
@@ -429,6 +531,8 @@ function samePackage(a: MediaPackage, b: MediaPackage): boolean {
   // Both sides are plain data built the same way (same key order), so their JSON compares them fully.
   return JSON.stringify(a) === JSON.stringify(b);
 }
+
+function noop(): void {}
 
 function freezeSnapshot(snapshot: InventorySnapshot): InventorySnapshot {
   for (const pkg of snapshot.packages) deepFreeze(pkg);

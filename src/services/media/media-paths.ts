@@ -11,7 +11,14 @@ import type { MediaPathMapping } from '../../config';
  */
 
 export type MappedPath =
-  | { ok: true; localPath: string; /** The mount the path lies under. */ localRoot: string }
+  | {
+      ok: true;
+      localPath: string;
+      /** The mount the path lies under. */
+      localRoot: string;
+      /** The UNC prefix of that mount as MEDIA_PATH_MAP writes it: how users know the share. */
+      uncPrefix: string;
+    }
   | { ok: false; kind: 'unmapped' | 'refused'; reason: string };
 
 interface PreparedMapping {
@@ -51,9 +58,19 @@ export class MediaPathMapper {
     if (!/^[\\/]{2}[^\\/]/.test(text)) {
       return refused(`The source path ${shown} is not a UNC path (\\\\server\\share\\folder), so the bot will not read it; correct the package source in ConfigMgr.`);
     }
+    // A lone "." is the folder itself to Windows too, so dropping it reads what Windows reads.
     const segments = splitSegments(text.slice(2)).filter((segment) => segment !== '.');
     if (segments.includes('..')) {
       return refused(`The source path ${shown} contains "..", which could lead outside the mapped share, so the bot will not follow it; correct the package source in ConfigMgr.`);
+    }
+    // Windows strips trailing dots and spaces from every name (`W11\.. \x` is the parent's x, `Upgrades.` is
+    // `Upgrades`), Linux does not: such a name would be read as another folder than Windows reads, or climb
+    // out, or slip past a more specific mapping. Refused rather than stripped, like "..".
+    const stripped = segments.find((segment) => /[. ]$/.test(segment));
+    if (stripped !== undefined) {
+      return refused(
+        `The source path ${shown} has a name that ends in "." or a space (${describe(stripped)}), which Windows silently drops, so the bot cannot be sure which folder is meant; correct the package source in ConfigMgr.`,
+      );
     }
     const lowered = segments.map((segment) => segment.toLowerCase());
     const mapping = this.mappings.find(
@@ -72,7 +89,7 @@ export class MediaPathMapper {
     if (!isInside(localPath, mapping.localRoot)) {
       return refused(`The source path ${shown} leads outside the mapped share, so the bot will not follow it; correct the package source in ConfigMgr.`);
     }
-    return { ok: true, localPath, localRoot: mapping.localRoot };
+    return { ok: true, localPath, localRoot: mapping.localRoot, uncPrefix: mapping.uncPrefix };
   }
 }
 

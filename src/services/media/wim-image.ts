@@ -72,6 +72,10 @@ export type WimProblem =
   | 'compressed-xml'
   | 'write-in-progress'
   | 'inconsistent'
+  /** A named pipe, socket or device where the image should be: refused without opening it. */
+  | 'not-regular-file'
+  /** A file with more than one name: another may lie outside the share. */
+  | 'hard-linked'
   | 'unreadable';
 
 /** A WIM that cannot be read: says which file and what is wrong with it, in one sentence. */

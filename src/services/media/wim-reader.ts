@@ -3,8 +3,9 @@
  * points to. The gigabytes in between are never touched, so the cost is the same for a 4 MiB and a 4 GiB
  * file. Layout: reference/wim-format.md.
  */
-import { open, type FileHandle } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
+import { IrregularFile, openRegularFile } from './regular-file';
 import { WimReadError, type WimCompression, type WimFormat, type WimInfo, type WimProblem } from './wim-image';
 import { WimXmlError, decodeWimXml, parseWimXml } from './wim-xml';
 
@@ -31,16 +32,31 @@ const XML_RESOURCE_OFFSET = 0x48;
 /** Real XML is tens of KB; anything this large is a damaged size field, not metadata worth allocating for. */
 const MAX_XML_BYTES = 64 * 1024 * 1024;
 
-/** Reads the header and XML of `path`. Every failure is a WimReadError naming the file and the problem. */
-export async function readWimMetadata(path: string): Promise<WimInfo> {
+export interface WimReadOptions {
+  /**
+   * Refuse a file with more than one name (a hard link may be another name of a file outside the share).
+   * Default true: every caller reads from a share.
+   */
+  refuseHardLinks?: boolean;
+}
+
+/**
+ * Reads the header and XML of `path`. Every failure is a WimReadError naming the file and the problem.
+ * Only a regular file is opened: a named pipe, socket or device is refused without blocking.
+ */
+export async function readWimMetadata(path: string, options: WimReadOptions = {}): Promise<WimInfo> {
   const name = basename(path);
   const fail = (problem: WimProblem, sentence: string, cause?: unknown): WimReadError =>
     new WimReadError(path, problem, `${name} ${sentence}`, cause === undefined ? undefined : { cause });
 
   let file: FileHandle;
   try {
-    file = await open(path, 'r');
+    file = await openRegularFile(path, { refuseHardLinks: options.refuseHardLinks ?? true });
   } catch (error) {
+    if (error instanceof IrregularFile) {
+      const problem: WimProblem = error.kind === 'hard-link' ? 'hard-linked' : error.kind === 'folder' ? 'unreadable' : 'not-regular-file';
+      throw fail(problem, `${error.phrase}.`, error);
+    }
     throw fail('unreadable', `${ioProblem(error)}.`, error);
   }
   try {
@@ -118,6 +134,7 @@ export async function readWimMetadata(path: string): Promise<WimInfo> {
     try {
       parsed = parseWimXml(decodeWimXml(xmlBytes));
     } catch (error) {
+      // The message is a user sentence; the parser's own words stay in the cause (WimXmlError.detail) for the log.
       if (error instanceof WimXmlError) throw fail('corrupt', `cannot be read: ${error.message}.`, error);
       throw error;
     }

@@ -77,6 +77,15 @@ describe('MediaPathMapper', () => {
     { behaviour: 'refuses a device UNC path', unc: '\\\\?\\UNC\\cm01\\OSD$\\W11', reason: /device path/ },
     { behaviour: 'refuses a NUL character', unc: '\\\\cm01\\OSD$\\W11\0.txt', reason: /NUL character/ },
     { behaviour: 'refuses an empty path', unc: '   ', reason: /no source path/ },
+    // Windows strips trailing dots and spaces from each name: `W11\.. \x` is `..\x`, `W11.` is `W11`.
+    { behaviour: 'refuses ".. " (Windows reads it as "..")', unc: '\\\\cm01\\OSD$\\W11\\.. \\x', reason: /ends in "\." or a space/ },
+    { behaviour: 'refuses "..." (Windows reads it as "." or "..")', unc: '\\\\cm01\\OSD$\\W11\\...\\x', reason: /ends in "\." or a space/ },
+    { behaviour: 'refuses a folder name with a trailing dot', unc: '\\\\cm01\\OSD$\\W11.\\x', reason: /"W11\."/ },
+    { behaviour: 'refuses a folder name with a trailing space', unc: '\\\\cm01\\OSD$\\W11 \\x', reason: /"W11 "/ },
+    { behaviour: 'refuses a trailing dot that would skip the more specific mapping', unc: '\\\\cm01\\OSD$\\Upgrades.\\W11', reason: /ends in "\." or a space/ },
+    { behaviour: 'refuses a trailing space that would skip the more specific mapping', unc: '\\\\cm01\\OSD$\\Upgrades \\W11', reason: /ends in "\." or a space/ },
+    { behaviour: 'refuses a share name with a trailing dot', unc: '\\\\cm01\\OSD$.\\Upgrades\\W11', reason: /ends in "\." or a space/ },
+    { behaviour: 'refuses a file name with a trailing dot', unc: '\\\\cm01\\OSD$\\Images\\install.wim.', reason: /ends in "\." or a space/ },
   ];
   for (const { behaviour, unc, reason } of refusals) {
     it(behaviour, () => {

@@ -252,8 +252,8 @@ describe('SourceInspector', function () {
     const cases: Array<{ behaviour: string; sourcePath: string; state: MediaInspection['state']; reason: RegExp }> = [
       { behaviour: 'an unmapped share is not inspected, said plainly', sourcePath: '\\\\cm02\\Source\\W11', state: 'not-inspected', reason: /^The share \\\\cm02\\Source is not in MEDIA_PATH_MAP/ },
       { behaviour: 'a missing folder is not inspected', sourcePath: '\\\\cm01\\OSD$\\W11-23H2', state: 'not-inspected', reason: /^The media folder \\\\cm01\\OSD\$\\W11-23H2 is not on the share; check the package source path/ },
-      { behaviour: 'an empty mount point reads as a share that is not mounted', sourcePath: '\\\\cm01\\Empty\\W11', state: 'not-inspected', reason: /is not mounted: .*empty-mount is empty; mount the share there/ },
-      { behaviour: 'a missing mount point reads as a share that is not mounted', sourcePath: '\\\\cm01\\Gone\\W11', state: 'not-inspected', reason: /is not mounted at .*no-such-mount; mount it there/ },
+      { behaviour: 'an empty mount point reads as a share that is not mounted', sourcePath: '\\\\cm01\\Empty\\W11', state: 'not-inspected', reason: /^The share \\\\cm01\\Empty is not mounted on the bot's machine, so the bot cannot look at \\\\cm01\\Empty\\W11; mount it where MEDIA_PATH_MAP says/ },
+      { behaviour: 'a missing mount point reads as a share that is not mounted', sourcePath: '\\\\cm01\\Gone\\W11', state: 'not-inspected', reason: /^The share \\\\cm01\\Gone is not mounted on the bot's machine, so the bot cannot look at \\\\cm01\\Gone\\W11; mount it where MEDIA_PATH_MAP says/ },
       { behaviour: 'a ".." in the source path is refused', sourcePath: '\\\\cm01\\OSD$\\W11-24H2\\..\\..\\outside\\media', state: 'refused', reason: /contains "\.\."/ },
       { behaviour: 'a drive-letter source path is refused', sourcePath: 'D:\\Sources\\W11', state: 'refused', reason: /local drive path/ },
       { behaviour: 'a media folder that is a link to outside the share is refused', sourcePath: '\\\\cm01\\OSD$\\LinkedFolder', state: 'refused', reason: /symbolic link .* leads outside the mapped share, so the bot did not follow it/ },

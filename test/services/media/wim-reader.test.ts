@@ -3,6 +3,7 @@ import { chmod, copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readWimMetadata } from '../../../src/services/media/wim-reader';
+import { WimXmlError, parseWimXml } from '../../../src/services/media/wim-xml';
 import { WimReadError, type WimImage, type WimInfo, type WimProblem } from '../../../src/services/media/wim-image';
 import { wiminfo, type WiminfoImage } from '../../support/wiminfo';
 
@@ -60,6 +61,7 @@ describe('readWimMetadata', () => {
       { file: 'pipable.wim', format: 'wim', images: 1 },
       { file: 'no-windows-element.wim', format: 'wim', images: 1 },
       { file: 'no-version-element.wim', format: 'wim', images: 1 },
+      { file: 'escaped-names.wim', format: 'wim', images: 1 },
     ];
     for (const { file, format, images } of goodFixtures) {
       it(`reads ${file} as wiminfo does`, async () => {
@@ -203,6 +205,8 @@ describe('readWimMetadata', () => {
       { file: 'broken-xml-syntax.wim', problem: 'corrupt', says: /not well-formed/ },
       { file: 'broken-image-without-index.wim', problem: 'corrupt', says: /no valid INDEX/ },
       { file: 'broken-not-wim-root.wim', problem: 'corrupt', says: /no WIM root/ },
+      { file: 'broken-doctype-entity.wim', problem: 'corrupt', says: /document type declaration \(DOCTYPE\), which Windows image tools never write/ },
+      { file: 'broken-billion-laughs.wim', problem: 'corrupt', says: /document type declaration \(DOCTYPE\)/ },
     ];
     for (const { file, problem, says } of broken) {
       it(`${file}: ${problem}`, async () => {
@@ -217,6 +221,65 @@ describe('readWimMetadata', () => {
         });
       });
     }
+  });
+
+  it('reads names with &, <, > and quotes as written (the five XML entities decode, once)', async () => {
+    const [image] = (await readWimMetadata(fixture('escaped-names.wim'))).images;
+    assert.equal(image.displayName, `R&D <Lab> "Gold" 'x64' © Enterprise`);
+    assert.equal(image.description, "Tom & Jerry's <test> image");
+  });
+
+  describe('never expands a DOCTYPE entity (issue 6, point 14)', () => {
+    it('refuses a WIM whose XML declares an entity, instead of reading the entity into a name', async () => {
+      await assert.rejects(readWimMetadata(fixture('broken-doctype-entity.wim')), (error: unknown) => {
+        assert.ok(error instanceof WimReadError);
+        assert.doesNotMatch(error.message, /Education/);
+        return true;
+      });
+    });
+
+    it('refuses "billion laughs" at once, in bounded time and memory', async () => {
+      const heapBefore = process.memoryUsage().heapUsed;
+      const started = performance.now();
+      await assert.rejects(readWimMetadata(fixture('broken-billion-laughs.wim')), WimReadError);
+      const elapsedMs = performance.now() - started;
+      const grownBytes = process.memoryUsage().heapUsed - heapBefore;
+      assert.ok(elapsedMs < 2_000, `took ${Math.round(elapsedMs)} ms`);
+      assert.ok(grownBytes < 32 * 1024 * 1024, `heap grew ${grownBytes} bytes`);
+    });
+
+    const texts: Array<{ why: string; xml: string; name: string }> = [
+      { why: 'the five XML entities decode', xml: '&amp; &lt; &gt; &quot; &apos;', name: `& < > " '` },
+      { why: 'decoding happens once: &amp;lt; is the text "&lt;"', xml: '&amp;lt;', name: '&lt;' },
+      { why: 'numeric character references decode', xml: '&#169; &#xA9; &#x1F680;', name: '© © 🚀' },
+      { why: 'an undeclared entity stays as written, never expanded', xml: 'a &nbsp; b', name: 'a &nbsp; b' },
+      { why: 'a reference to a character XML forbids stays as written', xml: '&#0; &#xD800;', name: '&#0; &#xD800;' },
+    ];
+    for (const { why, xml, name } of texts) {
+      it(`names: ${why}`, () => {
+        const parsed = parseWimXml(`<WIM><IMAGE INDEX="1"><NAME>${xml}</NAME></IMAGE></WIM>`);
+        assert.equal(parsed.images[0].name, name);
+      });
+    }
+
+    it('refuses a DOCTYPE, even one that declares nothing, with a sentence and no parser detail', () => {
+      assert.throws(
+        () => parseWimXml('<?xml version="1.0"?><!DOCTYPE WIM><WIM><IMAGE INDEX="1"/></WIM>'),
+        (error: unknown) => error instanceof WimXmlError && /document type declaration/.test(error.message),
+      );
+    });
+
+    it('says XML that is not well-formed in a sentence, and keeps the parser\'s words for the log', () => {
+      assert.throws(
+        () => parseWimXml('<WIM><IMAGE INDEX="1"><NAME>x</NAMX></IMAGE></WIM>'),
+        (error: unknown) => {
+          assert.ok(error instanceof WimXmlError);
+          assert.equal(error.message, 'its XML data is not well-formed');
+          assert.match(error.detail ?? '', /NAMX/);
+          return true;
+        },
+      );
+    });
   });
 
   describe('says I/O failures plainly', () => {
