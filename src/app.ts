@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { createActivityProcessor } from './bot/activity-processor';
 import { MediaAnswers } from './bot/media-answers';
 import { createReplySerializer } from './bot/reply-serializer';
-import { MediaBot } from './bot/media-bot';
+import { MediaBot, type MediaBotOptions } from './bot/media-bot';
 import type { AppConfig, MediaPathMapping } from './config';
 import { createServer } from './server';
 import { AdminServiceClient, type AdminServiceAuth, type AdminServiceClientOptions } from './services/configmgr/admin-service-client';
@@ -31,6 +31,8 @@ export interface StartOptions {
   /** Client tuning for tests and the bench; production uses the client's defaults. */
   adminService?: Pick<AdminServiceClientOptions, 'timeoutMs' | 'retries' | 'retryBaseDelayMs'>;
   lazyFetchConcurrency?: number;
+  /** Per-user limit on messages and card buttons (MediaBot's defaults when absent); false for the bench. */
+  rateLimit?: MediaBotOptions['rateLimit'];
 }
 
 function authFromConfig(settings: NonNullable<AppConfig['configMgr']>): AdminServiceAuth {
@@ -112,7 +114,7 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
     adminServiceUrl,
     syncIntervalMinutes: config.syncIntervalMinutes,
   });
-  const bot = new MediaBot(answers, logger.child({ component: 'bot' }));
+  const bot = new MediaBot(answers, logger.child({ component: 'bot' }), { rateLimit: options.rateLimit });
 
   const processActivity = createActivityProcessor({
     identity: config.bot,
