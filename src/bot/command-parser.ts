@@ -85,7 +85,11 @@ const VERB_ALIASES: Record<string, 'help' | 'list' | 'show' | 'editions' | 'stat
   stale: 'stale', behind: 'stale', outdated: 'stale', drift: 'stale',
 };
 
-/** Natural questions, tried in order; the capture is the package query. */
+/**
+ * Natural questions, tried in order; the capture is the package query. Each pattern is anchored at
+ * the start and runs on at most MAX_COMMAND_LENGTH characters whose whitespace is single spaces, so
+ * its backtracking is bounded (a test times adversarial shapes).
+ */
 const PHRASES: ReadonlyArray<{ pattern: RegExp; command: 'show' | 'editions' | 'list' | 'status' | 'stale' }> = [
   { pattern: /^(?:what|which)(?:'s| is| are)?\s+(?:media\s+|packages?\s+|images?\s+)?(?:is\s+|are\s+)?(?:stale|behind|outdated|out of date|not current|drifting)$/i, command: 'stale' },
   { pattern: /^(?:is|are)\s+(?:our|the|any|all)?\s*(?:media|packages|images)\s+(?:current|up to date|stale|behind)$/i, command: 'stale' },
