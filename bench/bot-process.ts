@@ -13,7 +13,7 @@ async function main(): Promise<void> {
   const running =
     mode === 'minimal'
       ? await startMinimalBot()
-      : await startApp(loadConfig(process.env), { logger: createLogger({ level: 'silent' }), firstSyncWaitMs: 0 });
+      : await startApp(loadConfig(process.env), { logger: createLogger({ level: 'silent' }), firstSyncWaitMs: 0, rateLimit: false });
   process.stdout.write(`${JSON.stringify({ url: running.url })}\n`);
   process.once('SIGTERM', () => {
     running.stop().finally(() => process.exit(0));

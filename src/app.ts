@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { createActivityProcessor } from './bot/activity-processor';
 import { MediaAnswers } from './bot/media-answers';
 import { createReplySerializer } from './bot/reply-serializer';
-import { MediaBot } from './bot/media-bot';
+import { MediaBot, type MediaBotOptions } from './bot/media-bot';
 import type { AppConfig, MediaPathMapping } from './config';
 import { createLogger } from './logger';
 import { createServer } from './server';
@@ -35,6 +35,8 @@ export interface StartOptions {
   /** Time limits for tests; production uses the inventory's and the inspector's defaults. */
   syncTimeLimitMs?: number;
   inspectionTimeLimitMs?: number;
+  /** Per-user limit on messages and card buttons (MediaBot's defaults when absent); false for the bench. */
+  rateLimit?: MediaBotOptions['rateLimit'];
 }
 
 function authFromConfig(settings: NonNullable<AppConfig['configMgr']>): AdminServiceAuth {
@@ -119,7 +121,7 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
     adminServiceUrl,
     syncIntervalMinutes: config.syncIntervalMinutes,
   });
-  const bot = new MediaBot(answers, logger.child({ component: 'bot' }));
+  const bot = new MediaBot(answers, logger.child({ component: 'bot' }), { rateLimit: options.rateLimit });
 
   const processActivity = createActivityProcessor({
     identity: config.bot,

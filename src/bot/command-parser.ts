@@ -17,12 +17,63 @@ export type Command =
 
 /** Longer than any command a person types; such text is pasted by mistake and never parsed. */
 export const MAX_COMMAND_LENGTH = 500;
+/**
+ * The cap on the raw text, checked before any other work: a command plus Teams' mention markup
+ * (`<at id="…">Upgrade Media</at>`, a few of them in a channel) fits many times over, while a
+ * 250 KB paste is refused at the cost of reading its length.
+ */
+export const MAX_RAW_TEXT_LENGTH = 4 * 1024;
 
-const MENTION = /<at\b[^>]*>[\s\S]*?<\/at>/gi;
+/**
+ * Removes Teams' `<at …>…</at>` mentions in one pass with indexOf: a backtracking regex took
+ * seconds on text of `<at>` repeated. Same matches as /<at\b[^>]*>[\s\S]*?<\/at>/gi.
+ */
+export function stripMentions(text: string): string {
+  let out = '';
+  let from = 0;
+  let searchAt = 0;
+  for (;;) {
+    const open = indexOfIgnoringCase(text, '<at', searchAt);
+    if (open < 0) break;
+    if (isWordChar(text.charCodeAt(open + 3))) {
+      searchAt = open + 1;
+      continue;
+    }
+    // A mention needs a ">" and then a "</at>"; when either is missing, no later "<at" can match either.
+    const tagEnd = text.indexOf('>', open + 3);
+    if (tagEnd < 0) break;
+    const close = indexOfIgnoringCase(text, '</at>', tagEnd + 1);
+    if (close < 0) break;
+    out += `${text.slice(from, open)} `;
+    from = close + 5;
+    searchAt = from;
+  }
+  return from === 0 ? text : out + text.slice(from);
+}
+
+/** `needle` is ASCII and starts with "<": scans for "<" with indexOf, then compares the rest. */
+function indexOfIgnoringCase(text: string, needle: string, from: number): number {
+  for (let at = text.indexOf('<', from); at >= 0; at = text.indexOf('<', at + 1)) {
+    if (text.slice(at, at + needle.length).toLowerCase() === needle) return at;
+  }
+  return -1;
+}
+
+function isWordChar(code: number): boolean {
+  return (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95;
+}
+
+const TRAILING_PUNCTUATION = new Set(['?', '!', '.']);
 
 /** Removes trailing sentence punctuation and surrounding whitespace, keeps inner quotes. */
 function tidy(text: string): string {
-  return text.replace(/[?!.]+\s*$/, '').trim() || text;
+  // A backwards scan: /[?!.]+\s*$/ backtracks quadratically on runs of punctuation.
+  let end = text.length;
+  while (end > 0 && /\s/.test(text[end - 1])) end--;
+  const beforeSpace = end;
+  while (end > 0 && TRAILING_PUNCTUATION.has(text[end - 1])) end--;
+  if (end === beforeSpace) return text.trim() || text;
+  return text.slice(0, end).trim() || text;
 }
 
 const VERB_ALIASES: Record<string, 'help' | 'list' | 'show' | 'editions' | 'status' | 'stale'> = {
@@ -34,7 +85,11 @@ const VERB_ALIASES: Record<string, 'help' | 'list' | 'show' | 'editions' | 'stat
   stale: 'stale', behind: 'stale', outdated: 'stale', drift: 'stale',
 };
 
-/** Natural questions, tried in order; the capture is the package query. */
+/**
+ * Natural questions, tried in order; the capture is the package query. Each pattern is anchored at
+ * the start and runs on at most MAX_COMMAND_LENGTH characters whose whitespace is single spaces, so
+ * its backtracking is bounded (a test times adversarial shapes).
+ */
 const PHRASES: ReadonlyArray<{ pattern: RegExp; command: 'show' | 'editions' | 'list' | 'status' | 'stale' }> = [
   { pattern: /^(?:what|which)(?:'s| is| are)?\s+(?:media\s+|packages?\s+|images?\s+)?(?:is\s+|are\s+)?(?:stale|behind|outdated|out of date|not current|drifting)$/i, command: 'stale' },
   { pattern: /^(?:is|are)\s+(?:our|the|any|all)?\s*(?:media|packages|images)\s+(?:current|up to date|stale|behind)$/i, command: 'stale' },
@@ -51,7 +106,9 @@ const PHRASES: ReadonlyArray<{ pattern: RegExp; command: 'show' | 'editions' | '
 ];
 
 export function parseCommand(rawText: string | undefined | null): Command {
-  const text = (rawText ?? '').replace(MENTION, ' ').replace(/[\u200B-\u200D\uFEFF]/g, '').replace(/\s+/g, ' ').trim();
+  const raw = rawText ?? '';
+  if (raw.length > MAX_RAW_TEXT_LENGTH) return { name: 'too-long', length: raw.length };
+  const text = stripMentions(raw).replace(/[\u200B-\u200D\uFEFF]/g, '').replace(/\s+/g, ' ').trim();
   if (text === '') return { name: 'empty' };
   if (text.length > MAX_COMMAND_LENGTH) return { name: 'too-long', length: text.length };
 

@@ -3,6 +3,7 @@
  * Shared by typed messages and card buttons, so both always answer alike.
  */
 import { CardCache } from '../cards/card-cache';
+import { shorten } from '../cards/kit/text';
 import {
   choiceCard,
   editionsCard,
@@ -10,7 +11,11 @@ import {
   helpCard,
   mediaDetailCard,
   mediaListCard,
+  DEFAULT_LIST_PAGE_SIZE,
+  LIST_FILTER_STAND_IN,
   MAX_LIST_FILTER_LENGTH,
+  noPackageMatchesCard,
+  withListFilter,
   staleCard,
   statusCard,
   type AdaptiveCard,
@@ -29,18 +34,19 @@ export interface MediaAnswersOptions {
   inventory: Pick<MediaInventory, 'snapshot' | 'syncState'>;
   releases?: Pick<ReleaseCatalog, 'status'>;
   now?: () => Date;
+  /** The card cache's memory budget (CardCache's default when absent). */
+  cardCacheBytes?: number;
   adminServiceUrl: string;
   syncIntervalMinutes: number;
 }
 
-/** Enough for every package's detail and editions card and the common list pages of a large site. */
-const CARD_CACHE_SIZE = 2048;
-
 export class MediaAnswers {
-  private readonly cards = new CardCache(CARD_CACHE_SIZE);
+  private readonly cards: CardCache;
   private index = new PackageIndex([]);
 
-  constructor(private readonly options: MediaAnswersOptions) {}
+  constructor(private readonly options: MediaAnswersOptions) {
+    this.cards = new CardCache(options.cardCacheBytes);
+  }
 
   answer(command: Command): AdaptiveCard {
     const snapshot = this.options.inventory.snapshot();
@@ -71,15 +77,34 @@ export class MediaAnswers {
     }
   }
 
-  /** One page of `list`, cached per inventory generation so busy chats cost little. */
+  /**
+   * One page of `list`, cached per inventory generation so busy chats cost little. The key is what
+   * the card depends on: the filter as the card shows it and the page it really shows (a page past
+   * the end shows the last). All filters that match nothing share one kept card, so that typed
+   * random words cannot each take a place in the cache (or cost a rendering).
+   */
   listPage(rawFilter: string, page: number): AdaptiveCard {
     // Previous/Next buttons carry the filter cut to this length: cut it here too so pages agree.
-    const filter = rawFilter.slice(0, MAX_LIST_FILTER_LENGTH);
+    const filter = shorten(rawFilter.replace(/\s+/g, ' ').trim(), MAX_LIST_FILTER_LENGTH, { ellipsis: '' });
     const snapshot = this.options.inventory.snapshot();
     const context = this.cardContext(snapshot);
-    return this.cards.get(snapshot.generation, ['list', filter, page], context, (cardContext) =>
-      mediaListCard({ packages: this.indexOf(snapshot).filter(filter), filter, page }, cardContext),
+    const packages = this.indexOf(snapshot).filter(filter);
+    if (packages.length === 0 && filter !== '') {
+      const noMatch = this.cards.get(snapshot.generation, ['list-none'], context, (cardContext) =>
+        mediaListCard({ packages, filter: LIST_FILTER_STAND_IN, page: 0 }, cardContext),
+      );
+      return withListFilter(this.cards.jsonOf(noMatch) ?? JSON.stringify(noMatch), filter);
+    }
+    const lastPage = Math.max(0, Math.ceil(packages.length / DEFAULT_LIST_PAGE_SIZE) - 1);
+    const shownPage = Number.isFinite(page) ? Math.min(Math.max(Math.floor(page), 0), lastPage) : 0;
+    return this.cards.get(snapshot.generation, ['list', filter, shownPage], context, (cardContext) =>
+      mediaListCard({ packages, filter, page: shownPage }, cardContext),
     );
+  }
+
+  /** What the card cache holds now, for tests and diagnostics. */
+  cardCacheUsage(): { entries: number; bytes: number } {
+    return { entries: this.cards.size, bytes: this.cards.byteCount };
   }
 
   /** The JSON text of a card these answers served from the cache, for replies that carry it. */
@@ -128,16 +153,7 @@ export class MediaAnswers {
       case 'many':
         return choiceCard({ query, command, candidates: lookup.candidates }, context);
       case 'none':
-        return errorCard(
-          {
-            message:
-              lookup.nearest.length > 0
-                ? `No package matches "${query}"; did you mean one of these?`
-                : `No package matches "${query}"; type "list" to see the site's media.`,
-            suggestions: lookup.nearest,
-          },
-          context,
-        );
+        return noPackageMatchesCard({ query, suggestions: lookup.nearest }, context);
     }
   }
 

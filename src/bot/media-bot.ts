@@ -6,20 +6,40 @@ import {
   type InvokeResponse,
   type TurnContext,
 } from 'botbuilder';
+import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
+import { shorten, escapeText } from '../cards/kit/text';
+import { TokenBucketLimiter, type TokenBucketOptions } from '../services/shared/token-bucket';
 import { CardActions } from './card-actions';
 import { parseCommand } from './command-parser';
 import type { MediaAnswers } from './media-answers';
 
+/** Said instead of answering a sender over the rate limit: the work is not done. */
+export const RATE_LIMITED_MESSAGE = 'You are sending commands faster than the bot answers; wait a few seconds and try again.';
+/** How much of an unknown command the reply quotes. */
+const MAX_UNKNOWN_SHOWN = 60;
+/** Sender ids longer than this are hashed before they key a bucket: an id is ours to bound, not the sender's. */
+const MAX_SENDER_KEY_LENGTH = 128;
+
+export interface MediaBotOptions {
+  /** Per-user limit on messages and card buttons; false turns it off (the bench measures throughput). */
+  rateLimit?: Partial<Omit<TokenBucketOptions, 'now'>> | false;
+  /** The limiter's clock, for tests. */
+  now?: () => number;
+}
+
 export class MediaBot extends TeamsActivityHandler {
   private readonly cardActions: CardActions;
+  private readonly limiter: TokenBucketLimiter | undefined;
 
   constructor(
     private readonly answers: MediaAnswers,
     private readonly logger: Logger,
+    options: MediaBotOptions = {},
   ) {
     super();
     this.cardActions = new CardActions(answers);
+    this.limiter = options.rateLimit === false ? undefined : new TokenBucketLimiter({ ...options.rateLimit, ...(options.now ? { now: options.now } : {}) });
 
     this.onMessage(async (context, next) => {
       await this.answerMessage(context);
@@ -37,6 +57,10 @@ export class MediaBot extends TeamsActivityHandler {
   /** Card buttons: handled here in full so that a malformed invoke gets a 400, never a crash. */
   protected override async onInvokeActivity(context: TurnContext): Promise<InvokeResponse> {
     if (context.activity.name !== 'adaptiveCard/action') return super.onInvokeActivity(context);
+    if (!this.mayWork(context)) {
+      // 200 with a message: Teams shows it in place; a 429 would show as a failed action.
+      return { status: 200, body: { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: RATE_LIMITED_MESSAGE } };
+    }
     const response = this.cardActions.handle(context.activity.value);
     if (response.statusCode !== 200) {
       this.logger.warn({ verb: readVerb(context.activity.value), response: response.value }, 'rejected card action');
@@ -45,6 +69,10 @@ export class MediaBot extends TeamsActivityHandler {
   }
 
   private async answerMessage(context: TurnContext): Promise<void> {
+    if (!this.mayWork(context)) {
+      await context.sendActivity(RATE_LIMITED_MESSAGE);
+      return;
+    }
     const text = typeof context.activity.text === 'string' ? context.activity.text : '';
     if (text === '' && context.activity.value !== undefined) {
       // Action.Submit from an older card or client: nothing of ours sends these.
@@ -55,7 +83,7 @@ export class MediaBot extends TeamsActivityHandler {
     this.logger.debug({ command: command.name }, 'command');
     const card = this.answers.answer(command);
     if (command.name === 'unknown') {
-      const shown = command.text.length > 60 ? `${command.text.slice(0, 60)}…` : command.text;
+      const shown = escapeText(shorten(command.text, MAX_UNKNOWN_SHOWN));
       await this.sendCard(context, card, `I don't know "${shown}" as a command; here is what I can answer.`);
       return;
     }
@@ -67,6 +95,22 @@ export class MediaBot extends TeamsActivityHandler {
     if (text) reply.text = text;
     await context.sendActivity(reply);
   }
+
+  /** One token from the sender's bucket; false when they are over the limit. */
+  private mayWork(context: TurnContext): boolean {
+    if (this.limiter === undefined) return true;
+    const key = senderKey(context.activity.from);
+    if (this.limiter.tryTake(key)) return true;
+    this.logger.debug({ sender: shorten(key, 64) }, 'sender over the rate limit');
+    return false;
+  }
+}
+
+/** The sender as Teams names them (Azure AD object id, else channel id), bounded in length. */
+function senderKey(from: unknown): string {
+  const sender = typeof from === 'object' && from !== null ? (from as { aadObjectId?: unknown; id?: unknown }) : {};
+  const id = typeof sender.aadObjectId === 'string' && sender.aadObjectId !== '' ? sender.aadObjectId : typeof sender.id === 'string' ? sender.id : '';
+  return id.length <= MAX_SENDER_KEY_LENGTH ? id : `sha256:${createHash('sha256').update(id).digest('hex')}`;
 }
 
 function readVerb(value: unknown): unknown {

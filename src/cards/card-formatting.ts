@@ -51,9 +51,7 @@ export function countOf(count: number, singular: string, plural = `${singular}s`
  * Teams renders TextBlock and fact text as markdown: "\\cm01\OSD$" would lose a backslash and
  * "*" or "_" could turn text italic. Escaped, such text shows exactly as ConfigMgr holds it.
  */
-export function escapeMarkdown(text: string): string {
-  return text.replace(/[\\`*_[\]<>]/g, '\\$&');
-}
+export { escapeMarkdown } from './kit/text';
 
 /**
  * A calendar day as "2026-04-14", for dates that are days rather than moments (a KB's release

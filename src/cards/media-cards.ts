@@ -15,8 +15,10 @@ import { botCommands } from './bot-commands';
 import { CardVerbs } from './card-verbs';
 import { calendarDate, countOf, escapeMarkdown, formatBytes, formatDuration, formatKilobytes, localisedDateTime } from './card-formatting';
 import { compareEditions } from './edition-comparison';
+import { defuseLinks, escapeText, shorten } from './kit/text';
+import { userFacingSentence } from './kit/user-facing';
 import { describeFreshness, describeRelease, describeVerdictBriefly, freshnessBadge, releaseDataNote, verdictColor } from './freshness-text';
-import { driftCount, findingLine, imageInUse, inspectedImage, inspectionGap, MAX_FINDING_TEXT, shareFacts } from './share-facts';
+import { driftCount, findingLine, imageInUse, inspectedImage, inspectionGap, MAX_FINDING_TEXT, shareFacts, UNREADABLE_IMAGE } from './share-facts';
 import contextBannerTemplate from './templates/context-banner.json';
 import freshnessFooterTemplate from './templates/freshness-footer.json';
 import helpTemplate from './templates/help.json';
@@ -107,14 +109,14 @@ export function mediaListCard(
   if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_LIST_PAGE_SIZE) {
     throw new RangeError(`pageSize must be a whole number from 1 to ${MAX_LIST_PAGE_SIZE}, not ${pageSize}`);
   }
-  const filter = Array.from(view.filter.trim()).slice(0, MAX_LIST_FILTER_LENGTH).join('');
+  const filter = shorten(view.filter.trim(), MAX_LIST_FILTER_LENGTH, { ellipsis: '' });
   const sorted = [...view.packages].sort(comparePackages);
   const total = sorted.length;
   const pageCount = Math.max(1, Math.ceil(total / pageSize));
   // The page number comes back from a button, possibly after the inventory shrank: show the nearest page.
   const page = Number.isFinite(view.page) ? Math.min(Math.max(Math.floor(view.page), 0), pageCount - 1) : 0;
   const onPage = sorted.slice(page * pageSize, (page + 1) * pageSize);
-  const shownFilter = shorten(filter, MAX_FILTER_SHOWN);
+  const shownFilter = listFilterShown(filter);
 
   const totals = kindOrder
     .map((kind) => ({ kind, count: sorted.filter((pkg) => pkg.kind === kind).length }))
@@ -142,7 +144,7 @@ export function mediaListCard(
           const drift = driftCount(pkg.findings);
           return {
             id: pkg.id,
-            name: shorten(pkg.name, MAX_NAME_IN_TABLE),
+            name: escapeText(shorten(pkg.name, MAX_NAME_IN_TABLE)),
             build: pkg.build ? formatBuild(pkg.build) : 'unknown',
             release: pkg.release ?? 'release unknown',
             // In the line under the name, which may wrap, so that the build column never does.
@@ -165,22 +167,39 @@ export function mediaListCard(
   });
 }
 
+/**
+ * Stands for the filter in a list card that matches nothing, so that one rendering serves every
+ * filter (typed random words would otherwise each cost a rendering). Letters only: cutting and
+ * escaping leave it as it is.
+ */
+export const LIST_FILTER_STAND_IN = 'ListFilterStandInQx';
+
+/** The card for `filter` from the JSON of a no-match list card rendered with LIST_FILTER_STAND_IN. */
+export function withListFilter(cardJson: string, filter: string): AdaptiveCard {
+  const shown = JSON.stringify(listFilterShown(shorten(filter.trim(), MAX_LIST_FILTER_LENGTH, { ellipsis: '' }))).slice(1, -1);
+  return JSON.parse(cardJson.replaceAll(LIST_FILTER_STAND_IN, shown)) as AdaptiveCard;
+}
+
+function listFilterShown(filter: string): string {
+  return escapeText(shorten(filter, MAX_FILTER_SHOWN));
+}
+
 export function mediaDetailCard(pkg: MediaPackage, context: CardContext): AdaptiveCard {
   const facts: Array<{ title: string; value: string }> = [
     { title: 'Kind', value: kindLabels[pkg.kind] },
     { title: 'Build', value: describeBuild(pkg) },
     { title: 'Release', value: describeRelease(pkg) },
-    { title: 'Version', value: pkg.version || '(empty)' },
-    { title: 'Language', value: pkg.language || '(empty)' },
+    { title: 'Version', value: pkg.version ? escapeMarkdown(pkg.version) : '(empty)' },
+    { title: 'Language', value: pkg.language ? escapeMarkdown(pkg.language) : '(empty)' },
     { title: 'Editions', value: describeEditions(pkg) },
     { title: 'Source path', value: pkg.sourcePath ? escapeMarkdown(pkg.sourcePath) : '(empty)' },
     { title: 'Source version', value: String(pkg.sourceVersion) },
     { title: 'Source date', value: localisedDateTime(pkg.sourceDate, 'Not known') },
     { title: 'Last refresh', value: localisedDateTime(pkg.lastRefreshTime, 'Not known') },
     { title: 'Size', value: formatKilobytes(pkg.packageSizeKb) },
-    { title: 'Site', value: pkg.sourceSite || '(empty)' },
-    ...(pkg.manufacturer ? [{ title: 'Manufacturer', value: pkg.manufacturer }] : []),
-    ...(pkg.description ? [{ title: 'Description', value: escapeMarkdown(pkg.description) }] : []),
+    { title: 'Site', value: pkg.sourceSite ? escapeMarkdown(pkg.sourceSite) : '(empty)' },
+    ...(pkg.manufacturer ? [{ title: 'Manufacturer', value: escapeText(pkg.manufacturer) }] : []),
+    ...(pkg.description ? [{ title: 'Description', value: escapeText(pkg.description) }] : []),
   ];
   const gap = inspectionGap(pkg.inspection);
   const share = shareFacts(pkg);
@@ -189,7 +208,7 @@ export function mediaDetailCard(pkg: MediaPackage, context: CardContext): Adapti
   const hiddenFindings = findings.length - shownFindings.length;
   return render(mediaDetailTemplate, context, { showFreshness: true }, {
     id: pkg.id,
-    name: pkg.name,
+    name: escapeText(pkg.name),
     subtitle: `${kindLabels[pkg.kind]} · ${pkg.id}`,
     hasVerdict: pkg.freshness !== undefined,
     verdict: pkg.freshness ? shorten(describeFreshness(pkg.freshness, mediaBuild(pkg)), MAX_FINDING_TEXT) : '',
@@ -229,7 +248,7 @@ export function editionsCard(pkg: MediaPackage, context: CardContext): AdaptiveC
       stateColor = 'Warning';
       break;
     case 'unreadable':
-      stateText = `ConfigMgr could not read this package's editions: ${pkg.editionsState.reason}`;
+      stateText = `ConfigMgr could not read this package's editions: ${escapeMarkdown(userFacingSentence(pkg.editionsState.reason, 'its image properties are not readable.'))}`;
       stateColor = 'Attention';
       break;
     case 'known':
@@ -267,7 +286,7 @@ export function editionsCard(pkg: MediaPackage, context: CardContext): AdaptiveC
   const editionFindings = worstFirst(pkg.findings.filter((finding) => finding.kind === 'extra-editions' || finding.kind === 'editions-mismatch'));
   return render(editionsTemplate, context, { showFreshness: true }, {
     id: pkg.id,
-    name: pkg.name,
+    name: escapeText(pkg.name),
     subtitle: [pkg.id, pkg.build ? formatBuild(pkg.build) : 'build unknown', ...(pkg.release ? [pkg.release] : [])].join(' · '),
     hasStateText: stateText !== '',
     stateText,
@@ -275,12 +294,12 @@ export function editionsCard(pkg: MediaPackage, context: CardContext): AdaptiveC
     hasEditions: editions.length > 0,
     editions: editions.map((edition) => ({
       index: String(edition.index),
-      name: edition.name || '(no name)',
+      name: edition.name ? escapeText(edition.name) : '(no name)',
       hasMark: comparison.configMgr.find((row) => row.edition === edition)?.inWim === false,
       mark: 'Not in the WIM on the share',
-      editionId: edition.editionId || '—',
-      architecture: edition.architecture || '—',
-      languages: edition.languages.length > 0 ? edition.languages.join(', ') : '—',
+      editionId: edition.editionId ? escapeMarkdown(edition.editionId) : '—',
+      architecture: edition.architecture ? escapeMarkdown(edition.architecture) : '—',
+      languages: edition.languages.length > 0 ? escapeMarkdown(edition.languages.join(', ')) : '—',
       size: formatBytes(edition.sizeBytes),
     })),
     summaryLines: summaryLines.map((line) => ({ line })),
@@ -291,10 +310,11 @@ export function editionsCard(pkg: MediaPackage, context: CardContext): AdaptiveC
     hasWimImages: comparison.wim.length > 0,
     wimImages: comparison.wim.map(({ image: wimImage, inConfigMgr }) => ({
       index: String(wimImage.index),
-      name: wimImage.name || wimImage.displayName || '(no name)',
+      name: escapeText(wimImage.name || wimImage.displayName || '') || '(no name)',
       details:
         [wimImage.editionId, wimImage.architecture, wimImage.languages.length > 0 ? wimImage.languages.join(', ') : undefined]
           .filter((part) => part)
+          .map((part) => escapeMarkdown(part as string))
           .join(' · ') || '—',
       hasMark: inConfigMgr === false,
       mark: 'Not in ConfigMgr',
@@ -314,7 +334,7 @@ export function choiceCard(
   view: { query: string; command: 'show' | 'editions'; candidates: readonly MediaPackage[] },
   context: CardContext,
 ): AdaptiveCard {
-  const query = shorten(view.query.trim(), MAX_FILTER_SHOWN);
+  const query = escapeText(shorten(view.query.trim(), MAX_FILTER_SHOWN));
   const shown = view.candidates.slice(0, MAX_CHOICE_BUTTONS);
   const more = view.candidates.length - shown.length;
   const example = shown[0] ? `, e.g. "${view.command} ${shown[0].id}"` : '';
@@ -391,7 +411,7 @@ function renderStaleCard(
       const others = findings.length - 1;
       return {
         id: pkg.id,
-        name: shorten(pkg.name, MAX_NAME_IN_TABLE),
+        name: escapeText(shorten(pkg.name, MAX_NAME_IN_TABLE)),
         details: candidateRow(pkg).details,
         verdict: shorten(describeVerdictBriefly(pkg.freshness, mediaBuild(pkg)), MAX_VERDICT_IN_ROW),
         verdictColor: pkg.freshness ? verdictColor(pkg.freshness.verdict) : 'Default',
@@ -427,7 +447,7 @@ export function statusCard(status: SiteStatus, context: CardContext): AdaptiveCa
   const facts = [
     { title: 'Site', value: status.demo ? 'Demo site (sample data, no real ConfigMgr)' : 'ConfigMgr site' },
     { title: 'AdminService', value: status.adminServiceUrl || '(not set)' },
-    ...(status.lastSyncError ? [{ title: 'Last error', value: status.lastSyncError }] : []),
+    ...(status.lastSyncError ? [{ title: 'Last error', value: escapeMarkdown(status.lastSyncError) }] : []),
     { title: 'Last sync attempt', value: localisedDateTime(status.lastSyncAttemptAt, 'None yet') },
     { title: 'Last successful sync', value: localisedDateTime(status.lastSuccessfulSyncAt, 'None yet') },
     { title: 'Sync took', value: formatDuration(status.lastSyncDurationMs) },
@@ -464,7 +484,7 @@ function releaseDataFacts(data: NonNullable<SiteStatus['releaseData']>): Array<{
   const source = data.source === 'feed' ? 'from RELEASES_FEED_URL' : 'bundled snapshot';
   return [
     { title: 'Release data', value: `As of ${calendarDate(data.asOf)} (${source})${data.warning ? `. ${data.warning}` : ''}` },
-    ...(data.lastError ? [{ title: 'Release feed error', value: data.lastError }] : []),
+    ...(data.lastError ? [{ title: 'Release feed error', value: escapeMarkdown(data.lastError) }] : []),
   ];
 }
 
@@ -474,10 +494,30 @@ export function errorCard(
 ): AdaptiveCard {
   const suggestions = (view.suggestions ?? []).slice(0, MAX_SUGGESTIONS);
   return render(errorTemplate, context, { showFreshness: false }, {
-    message: view.message,
+    // The sentence is plain text: user words in it are already defused (see noPackageMatchesCard).
+    message: escapeMarkdown(view.message),
     hasSuggestions: suggestions.length > 0,
     suggestions: suggestions.map((pkg) => ({ ...candidateRow(pkg), buttonTitle: `Open ${pkg.id}` })),
   });
+}
+
+/** "No package matches …": the user's words quoted, shortened and defused, with the nearest names. */
+export function noPackageMatchesCard(
+  view: { query: string; suggestions: readonly MediaPackage[] },
+  context?: CardContext,
+): AdaptiveCard {
+  // errorCard escapes the whole sentence for markdown; the links are defused here.
+  const query = defuseLinks(shorten(view.query.trim(), MAX_FILTER_SHOWN));
+  return errorCard(
+    {
+      message:
+        view.suggestions.length > 0
+          ? `No package matches "${query}"; did you mean one of these?`
+          : `No package matches "${query}"; type "list" to see the site's media.`,
+      suggestions: view.suggestions,
+    },
+    context,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -485,7 +525,7 @@ export function errorCard(
 function candidateRow(pkg: MediaPackage): { id: string; name: string; details: string } {
   return {
     id: pkg.id,
-    name: shorten(pkg.name, MAX_NAME_IN_TABLE),
+    name: escapeText(shorten(pkg.name, MAX_NAME_IN_TABLE)),
     details: [pkg.id, kindLabels[pkg.kind], pkg.build ? formatBuild(pkg.build) : 'build unknown', ...(pkg.release ? [pkg.release] : [])].join(
       ' · ',
     ),
@@ -517,7 +557,7 @@ function wimSection(pkg: MediaPackage): { heading: string; note?: { text: string
   const image = inspectedImage(pkg);
   if (!image) return { heading: 'On the share', note: { text: 'No install.wim, install.esd or install.swm was found.', color: 'Attention' } };
   const path = escapeMarkdown(image.relativePath);
-  if (!image.info) return { heading: `In ${path} on the share`, note: { text: `It could not be read: ${escapeMarkdown(shorten(image.error ?? 'unknown error', MAX_FINDING_TEXT))}`, color: 'Attention' } };
+  if (!image.info) return { heading: `In ${path} on the share`, note: { text: `It could not be read: ${escapeMarkdown(shorten(userFacingSentence(image.error, UNREADABLE_IMAGE), MAX_FINDING_TEXT))}`, color: 'Attention' } };
   return {
     heading: `In ${path} on the share (${countOf(image.info.images.length, 'index', 'indexes')})`,
     ...(image.info.images.length === 0 ? { note: { text: 'The WIM lists no images.', color: 'Attention' } } : {}),
@@ -535,24 +575,20 @@ function describeEditions(pkg: MediaPackage): string {
     case 'not-fetched':
       return 'Not read yet';
     case 'unreadable':
-      return `Unreadable: ${pkg.editionsState.reason}`;
+      return `Unreadable: ${escapeMarkdown(userFacingSentence(pkg.editionsState.reason, 'the image properties are not readable.'))}`;
     case 'known': {
       if (pkg.editions.length === 0) return '0 (ConfigMgr lists none)';
       const names = [...pkg.editions].sort((a, b) => a.index - b.index).map((edition) => edition.name);
-      return `${pkg.editions.length}: ${names.join(', ')}`;
+      return `${pkg.editions.length}: ${escapeText(names.join(', '))}`;
     }
   }
 }
 
-function shorten(text: string, max: number): string {
-  const chars = Array.from(text); // by code point, so that a cut never splits a surrogate pair
-  return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
-}
 
 function contextData(context: CardContext | undefined, showFreshness: boolean) {
   const demo = context?.demo === true;
   const stale = typeof context?.staleReason === 'string';
-  const staleReason = shorten(context?.staleReason?.trim() ?? '', MAX_STALE_REASON_SHOWN);
+  const staleReason = escapeMarkdown(shorten(context?.staleReason?.trim() ?? '', MAX_STALE_REASON_SHOWN));
   const source = demo ? 'the demo site' : 'ConfigMgr';
   const syncedAt = context?.syncedAt ?? null;
   const asOf = localisedDateTime(syncedAt, '');

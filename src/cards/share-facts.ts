@@ -7,6 +7,8 @@ import { formatBuild, formatFullBuild, type MediaPackage } from '../services/med
 import type { WimCompression, WimImage, WimInfo } from '../services/media/wim-image';
 import { countOf, escapeMarkdown, formatBytes, localisedDateTime } from './card-formatting';
 import type { TextColor } from './freshness-text';
+import { escapeText, shorten } from './kit/text';
+import { userFacingSentence } from './kit/user-facing';
 
 export interface Fact {
   title: string;
@@ -20,6 +22,12 @@ export interface ColoredLine {
 
 /** A finding message is a sentence or two; this keeps a faulty one from filling a card. */
 export const MAX_FINDING_TEXT = 400;
+/** Shown when the reader's own words about an unreadable install image were not fit for a card. */
+export const UNREADABLE_IMAGE = 'The file could not be read; the log has the details.';
+const UNREADABLE_SOMETHING = 'It could not be read; the log has the details.';
+
+const NOT_INSPECTED = 'the bot could not look at the source folder; the log has the details.';
+const REFUSED = 'the source path leads outside the mapped share.';
 
 const severityMarks: Record<Finding['severity'], ColoredLine> = {
   error: { text: '⛔', color: 'Attention' },
@@ -31,7 +39,7 @@ const severityMarks: Record<Finding['severity'], ColoredLine> = {
 /** "⚠ ConfigMgr says 26100.6584, install.wim says 26100.4349: reload image properties." */
 export function findingLine(finding: Finding, maxLength = MAX_FINDING_TEXT): ColoredLine {
   const mark = severityMarks[finding.severity] ?? severityMarks.info;
-  return { text: `${mark.text} ${escapeMarkdown(shorten(finding.message.trim(), maxLength))}`, color: mark.color };
+  return { text: `${mark.text} ${escapeMarkdown(shorten(userFacingSentence(finding.message, UNREADABLE_SOMETHING), maxLength))}`, color: mark.color };
 }
 
 /** Findings an admin must act on: the number behind the "⚠ 2" drift flag. */
@@ -43,9 +51,9 @@ export function driftCount(findings: readonly Finding[]): number {
 export function inspectionGap(inspection: MediaInspection): ColoredLine | undefined {
   switch (inspection.state) {
     case 'not-inspected':
-      return { text: `Not inspected: ${escapeMarkdown(shorten(inspection.reason, MAX_FINDING_TEXT))}`, color: 'Default' };
+      return { text: `Not inspected: ${escapeMarkdown(shorten(userFacingSentence(inspection.reason, NOT_INSPECTED), MAX_FINDING_TEXT))}`, color: 'Default' };
     case 'refused':
-      return { text: `Not read, for safety: ${escapeMarkdown(shorten(inspection.reason, MAX_FINDING_TEXT))}`, color: 'Attention' };
+      return { text: `Not read, for safety: ${escapeMarkdown(shorten(userFacingSentence(inspection.reason, REFUSED), MAX_FINDING_TEXT))}`, color: 'Attention' };
     case 'inspected':
       return undefined;
   }
@@ -73,14 +81,14 @@ export function shareFacts(pkg: MediaPackage): Fact[] {
   if (inspection.buildFile) {
     const file = inspection.buildFile;
     const name = escapeMarkdown(file.name);
-    const text = escapeMarkdown(shorten(file.text ?? '', 80));
+    const text = escapeText(shorten(file.text ?? '', 80));
     facts.push({
       title: 'Build file',
       value: !file.present
         ? `${name} is missing`
         : file.build
           ? `${name} says ${formatBuild(file.build)}`
-          : `${name} says "${text}"${file.problem ? `: ${escapeMarkdown(shorten(file.problem, MAX_FINDING_TEXT))}` : ''}`,
+          : `${name} says "${text}"${file.problem ? `: ${escapeMarkdown(shorten(userFacingSentence(file.problem, 'it could not be read'), MAX_FINDING_TEXT))}` : ''}`,
     });
   }
   if (inspection.autorunInfPresent !== undefined) {
@@ -90,7 +98,8 @@ export function shareFacts(pkg: MediaPackage): Fact[] {
     facts.push({ title: 'setup.exe', value: inspection.setupExePresent ? 'Present' : 'Missing' });
   }
   if (inspection.folderSizeBytes !== undefined) facts.push({ title: 'Folder size', value: formatBytes(inspection.folderSizeBytes) });
-  facts.push({ title: 'Read from', value: escapeMarkdown(inspection.localPath) });
+  // The share's path as ConfigMgr knows it: where the bot mounts it is the bot's business (and the log's).
+  facts.push({ title: 'Read from', value: pkg.sourcePath ? escapeMarkdown(pkg.sourcePath) : 'the package source' });
   facts.push({ title: 'Inspected', value: localisedDateTime(inspection.inspectedAt, 'at an unknown time') });
   return facts;
 }
@@ -110,7 +119,7 @@ const compressionWording: Record<WimCompression, string> = { none: 'uncompressed
 /** "sources/install.esd (ESD, solid LZMS)", or the one-sentence reason it could not be read. */
 function describeImageFile(image: InstallImageFacts): string {
   const path = escapeMarkdown(image.relativePath);
-  if (!image.info) return `${path}, unreadable: ${escapeMarkdown(shorten(image.error ?? 'the file could not be read', MAX_FINDING_TEXT))}`;
+  if (!image.info) return `${path}, unreadable: ${escapeMarkdown(shorten(userFacingSentence(image.error, UNREADABLE_IMAGE), MAX_FINDING_TEXT))}`;
   const info = image.info;
   const format = info.format === 'esd' ? 'ESD' : info.format === 'swm' ? 'split WIM' : 'WIM';
   const compression = `${info.solid ? 'solid ' : ''}${compressionWording[info.compression] ?? info.compression}`;
@@ -121,7 +130,7 @@ function describeImageFile(image: InstallImageFacts): string {
 /** "26100.4349 (10.0.26100.4349, index 3: Windows 11 Enterprise)", plus PKEYCONFIGVERSION when it names another build number. */
 function describeWimBuild(info: WimInfo, image: WimImage | undefined): string {
   if (!image) return 'Not known: the WIM lists no images';
-  const label = `index ${image.index}${image.name ? `: ${escapeMarkdown(image.name)}` : ''}`;
+  const label = `index ${image.index}${image.name ? `: ${escapeText(image.name)}` : ''}`;
   if (!image.version) return `Not in the WIM's XML (${label})`;
   let text = `${formatBuild(image.version)} (${formatFullBuild(image.version)}, ${label})`;
   const key = image.pkeyConfigBuild;
@@ -145,7 +154,3 @@ function describeWimEditions(pkg: MediaPackage, info: WimInfo): string {
   return pkg.editionsState.state === 'known' ? `${inWim} (ConfigMgr lists ${pkg.editions.length})` : inWim;
 }
 
-function shorten(text: string, max: number): string {
-  const chars = Array.from(text);
-  return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
-}

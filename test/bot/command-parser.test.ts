@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { parseCommand, type Command } from '../../src/bot/command-parser';
+import { MAX_RAW_TEXT_LENGTH, parseCommand, stripMentions, type Command } from '../../src/bot/command-parser';
 
 describe('parseCommand', () => {
   const cases: Array<[string | undefined | null, Command]> = [
@@ -65,5 +65,46 @@ describe('parseCommand', () => {
   it('refuses 10 KB of text without parsing it', () => {
     const text = `show ${'x'.repeat(10 * 1024)}`;
     assert.deepEqual(parseCommand(text), { name: 'too-long', length: text.length });
+  });
+
+  it('strips mentions like the regex it replaces, case-insensitively', () => {
+    const cases: Array<[string, string, string]> = [
+      ['<at>Bot</at> list', '  list', 'a plain mention'],
+      ['<AT id="28:x">Bot</AT>list', ' list', 'upper case with attributes'],
+      ['<at>A</at> and <at>B</at>', '  and  ', 'two mentions'],
+      ['<atx>no</atx> list', '<atx>no</atx> list', '"<atx" is not a mention tag'],
+      ['<at>open but never closed', '<at>open but never closed', 'no "</at>": nothing to strip'],
+      ['<at no end', '<at no end', 'no ">": nothing to strip'],
+      ['<at>a</at><at>b', ' <at>b', 'the second mention is not closed'],
+      ['<at>x</at', '<at>x</at', 'a close tag without ">"'],
+    ];
+    for (const [text, expected, why] of cases) assert.equal(stripMentions(text), expected, why);
+  });
+
+  describe('a turn has a bounded cost, whatever the text (it took seconds before)', () => {
+    // Generous bound for a noisy 2-core machine; the mention regex took 6 to 19 s on these 250 KB texts.
+    const BOUND_MS = 100;
+    const shapes: Array<{ text: string; why: string }> = [
+      { text: '<at>'.repeat(62_500), why: '250 KB of "<at>": 7 s before' },
+      { text: '<at '.repeat(62_500), why: '250 KB of "<at ": 19 s before' },
+      { text: '<at>x'.repeat(50_000), why: '250 KB of "<at>x" never closed: 6 s before' },
+      { text: '<at>'.repeat(MAX_RAW_TEXT_LENGTH / 4), why: '"<at>" up to the raw cap goes through mention stripping' },
+      { text: '<at '.repeat(MAX_RAW_TEXT_LENGTH / 4), why: '"<at " up to the raw cap' },
+      { text: `${'<at>x</at>'.repeat(400)}list`, why: 'hundreds of closed mentions under the raw cap' },
+      { text: `what is ${'?'.repeat(490)} x`, why: 'a run of punctuation that is not at the end (tidy)' },
+      { text: `list${'.'.repeat(490)}`, why: 'a run of trailing punctuation' },
+      { text: `which editions ${'of '.repeat(160)}`, why: 'a phrase pattern with repeated optional words' },
+      { text: `is ${' '.repeat(4000)}media current`, why: 'whitespace runs collapse before the phrases' },
+      { text: `show ${'a.'.repeat(240)}`, why: 'a query of dots for the package lookup' },
+    ];
+    for (const { text, why } of shapes) {
+      it(`parses ${why} in under ${BOUND_MS} ms`, () => {
+        const started = process.hrtime.bigint();
+        const command = parseCommand(text);
+        const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
+        assert.ok(elapsedMs < BOUND_MS, `${elapsedMs.toFixed(1)} ms for ${why} (${command.name})`);
+        if (text.length > MAX_RAW_TEXT_LENGTH) assert.deepEqual(command, { name: 'too-long', length: text.length });
+      });
+    }
   });
 });

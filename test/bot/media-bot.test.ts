@@ -3,7 +3,8 @@ import pino from 'pino';
 import { startApp, type RunningApp } from '../../src/app';
 import { CardVerbs } from '../../src/cards/card-verbs';
 import { loadConfig } from '../../src/config';
-import { assertValidCard } from '../support/assert-valid-card';
+import { assertValidCard, cardTexts } from '../support/assert-valid-card';
+import { displayed } from '../support/displayed-text';
 import { cardActionActivity, cardText, messageActivity, onlyCard, postToBot, say, type ReplyActivity } from '../support/bot-client';
 
 const silent = pino({ level: 'silent' });
@@ -12,7 +13,8 @@ describe('the bot on the demo site (real HTTP, expectReplies)', () => {
   let app: RunningApp;
 
   before(async () => {
-    app = await startApp(loadConfig({ PORT: '0' }), { logger: silent });
+    // This suite sends a hundred turns as one user, as a script would: the limit has its own tests (rate-limit.test.ts).
+    app = await startApp(loadConfig({ PORT: '0' }), { logger: silent, rateLimit: false });
   });
   after(async () => {
     await app?.stop();
@@ -102,6 +104,49 @@ describe('the bot on the demo site (real HTTP, expectReplies)', () => {
   it('refuses 10 KB of text in one sentence', async () => {
     const text = cardText(onlyCard(await say(app.url, 'x'.repeat(10 * 1024))));
     assert.match(text, /10240 characters long/);
+  });
+
+  it('answers 250 KB of "<at>" with the too-long card at once (the mention regex took 7 s)', async () => {
+    const started = Date.now();
+    const text = cardText(onlyCard(await say(app.url, '<at>'.repeat(62_500))));
+    const elapsedMs = Date.now() - started;
+    assert.match(text, /250000 characters long/);
+    assert.ok(elapsedMs < 3_000, `${elapsedMs} ms`);
+  });
+
+  describe('user text comes back as text, never as markdown or a link', () => {
+    const AUTOLINKS = [/[a-z][a-z0-9+.-]*:\/\//i, /\bwww\./i, /[\p{L}\p{N}]\.\p{L}/u];
+    const MARKDOWN_LINK = /(?<!\\)\[[^\]]*(?<!\\)\]\(/;
+    const BOLD = /(?<!\\)\*(?<!\\)\*/;
+    const cases: Array<{ send: string; shows: string; why: string }> = [
+      { send: 'show **x** [y](http://evil)', shows: '**x** [y](http://evil)', why: 'a show query that matches nothing (the issue)' },
+      { send: 'list [Reset your password](https://evil.example/login)', shows: '[Reset your password](https://evil.example/login)', why: 'a list filter (the issue)' },
+      { send: 'deploy [y](http://evil) now **please**', shows: 'deploy [y](http://evil) now **please**', why: 'an unknown command, quoted in the message text' },
+      { send: 'what build is 24H2 https://evil.example', shows: '24H2 https://evil.example', why: 'a natural question' },
+    ];
+    for (const { send, shows, why } of cases) {
+      it(`${why}: ${JSON.stringify(send)}`, async () => {
+        const replies = await say(app.url, send);
+        const card = onlyCard(replies);
+        const texts = [...(replies[0].text ? [replies[0].text] : []), ...cardTexts(card)];
+        const echoing = texts.filter((text) => displayed(text).includes(shows));
+        assert.ok(echoing.length > 0, `the words are shown readably: ${texts.join(' | ')}`);
+        for (const text of echoing) {
+          assert.doesNotMatch(text, MARKDOWN_LINK, text);
+          assert.doesNotMatch(text, BOLD, text);
+          for (const pattern of AUTOLINKS) assert.doesNotMatch(text, pattern, text);
+        }
+      });
+    }
+
+    it('cuts the quoted unknown command at 60 characters without breaking an emoji', async () => {
+      // Flags and skin tones: the parser drops zero-width joiners, so ZWJ families arrive apart.
+      const replies = await say(app.url, `deploy ${'🇩🇪👍🏿'.repeat(20)}`);
+      const quoted = /I don't know "(.*)" as a command/.exec(replies[0].text ?? '')?.[1] ?? '';
+      assert.ok(quoted.endsWith('…') && quoted.length <= 60, quoted);
+      assert.doesNotMatch(quoted, /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/, 'no lone surrogate');
+      assert.match(quoted, /^deploy (🇩🇪|👍🏿)+…$/u, 'whole flags and thumbs only');
+    });
   });
 
   it('reports its status without calling ConfigMgr in the turn', async () => {

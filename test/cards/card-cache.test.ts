@@ -21,7 +21,7 @@ describe('CardCache', () => {
   }
 
   it('renders a card once per generation, and serves it with each sync time', () => {
-    const cache = new CardCache(10);
+    const cache = new CardCache();
     const counter = countingRender();
     const first = cache.get(1, ['show', pkg.id], at('2026-11-25T10:00:00Z'), counter.render);
     assert.equal(cache.get(1, ['show', pkg.id], at('2026-11-25T10:00:00Z'), counter.render), first, 'the same card again');
@@ -34,7 +34,7 @@ describe('CardCache', () => {
   });
 
   it('renders again for a new generation, another context or another key', () => {
-    const cache = new CardCache(10);
+    const cache = new CardCache();
     const counter = countingRender();
     cache.get(1, ['show', pkg.id], at('2026-11-25T10:00:00Z'), counter.render);
     cache.get(2, ['show', pkg.id], at('2026-11-25T10:00:00Z'), counter.render);
@@ -46,7 +46,7 @@ describe('CardCache', () => {
   });
 
   it('hands out frozen cards, so that no turn can change a later answer', () => {
-    const cache = new CardCache(10);
+    const cache = new CardCache();
     const card = cache.get(1, ['k'], at('2026-11-25T10:00:00Z'), countingRender().render);
     assert.throws(() => {
       (card as Record<string, unknown>).body = [];
@@ -56,11 +56,31 @@ describe('CardCache', () => {
     }, TypeError);
   });
 
-  it('forgets the oldest card beyond its capacity', () => {
-    const cache = new CardCache(2);
+  it('forgets the least recently used cards beyond its byte budget, and counts what it keeps', () => {
+    const probe = new CardCache();
+    probe.get(1, ['a'], at('2026-11-25T10:00:00Z'), countingRender().render);
+    const perCard = probe.byteCount;
+    assert.ok(perCard > JSON.stringify(mediaDetailCard(pkg, at('2026-11-25T10:00:00Z'))).length * 2, 'a card weighs its text and its objects');
+
+    const budget = perCard * 2;
+    const cache = new CardCache(budget);
     const counter = countingRender();
-    for (const key of ['a', 'b', 'c', 'a']) cache.get(1, [key], at('2026-11-25T10:00:00Z'), counter.render);
-    assert.equal(counter.renders(), 4);
+    for (const key of ['a', 'b', 'c']) cache.get(1, [key], at('2026-11-25T10:00:00Z'), counter.render);
+    assert.equal(counter.renders(), 3);
+    assert.ok(cache.byteCount <= budget, `${cache.byteCount} bytes kept, budget ${budget}`);
+    cache.get(1, ['c'], at('2026-11-25T10:00:00Z'), counter.render);
+    assert.equal(counter.renders(), 3, '"c" is kept');
+    cache.get(1, ['a'], at('2026-11-25T10:00:00Z'), counter.render);
+    assert.equal(counter.renders(), 4, '"a", the least recently used, was forgotten for "c"');
+  });
+
+  it('serves a card larger than its whole budget without keeping it', () => {
+    const cache = new CardCache(100);
+    const counter = countingRender();
+    const card = cache.get(1, ['a'], at('2026-11-25T10:00:00Z'), counter.render);
+    assertValidCard(card);
+    assert.equal(cache.byteCount, 0);
+    assert.equal(cache.size, 0);
   });
 });
 

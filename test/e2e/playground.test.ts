@@ -126,6 +126,31 @@ describe('the bot in the Microsoft 365 Agents Playground, in headless Chromium',
     },
     { send: 'show PS1FFFFF', shows: [/No package/, /PS1FFFFF/, /type "list"/], why: 'which id is unknown and what to type instead' },
   ];
+  // What a user typed comes back as text in the Teams renderer: no link, no bold, and it reads as typed.
+  const hostile: Array<{ send: string; shows: string; why: string }> = [
+    { send: 'list [Reset your password](https://evil.example/login)', shows: '[Reset your password](https://evil.example/login)', why: 'a phishing link in a list filter' },
+    { send: 'show **x** [y](http://evil.example) www.evil.example', shows: '**x** [y](http://evil.example) www.evil.example', why: 'bold and links in a query' },
+    { send: 'deploy **now** [y](https://evil.example) <b>x</b> `c`', shows: 'deploy **now** [y](https://evil.example) <b>x</b> `c`', why: 'an unknown command quoted in the message text' },
+  ];
+  for (const { send, shows, why } of hostile) {
+    it(`shows ${why} as plain text`, async () => {
+      const before = await chat.botMessages().count();
+      const last = await chat.send(send);
+      const count = await chat.botMessages().count();
+      // A message with text and a card may show as one message or two: read every reply.
+      const replies = Array.from({ length: count - before }, (_, i) => chat.botMessages().nth(before + i));
+      const text = (await Promise.all(replies.map((reply) => reply.innerText()))).join('\n').replaceAll('\u200D', '');
+
+      assert.ok(text.includes(shows), `the reply shows the words as typed; it reads:\n${text}`);
+      for (const reply of [last, ...replies]) {
+        const links = await reply.locator('a').evaluateAll((anchors) => anchors.map((anchor) => anchor.outerHTML));
+        assert.deepEqual(links.filter((html) => /evil/i.test(html)), [], 'no link to what the user typed');
+        const marked = await reply.locator('strong, b, em, i, code, h1, h2, h3, blockquote, li').evaluateAll((nodes) => nodes.map((node) => node.outerHTML));
+        assert.deepEqual(marked.filter((html) => /now|x|y|c/.test(html.replace(/<[^>]*>/g, ''))), [], 'no markdown of theirs rendered');
+      }
+    });
+  }
+
   for (const { send, shows, screenshot, why } of cases) {
     it(`answers "${send}" with ${why}`, async () => {
       const reply = await chat.send(send);
