@@ -7,8 +7,10 @@ import {
   type TurnContext,
 } from 'botbuilder';
 import type { Logger } from 'pino';
+import { describeOutsideValue } from '../services/shared/outside-value';
 import { CardActions } from './card-actions';
 import { parseCommand } from './command-parser';
+import { declineInvoke } from './invoke-declines';
 import type { MediaAnswers } from './media-answers';
 
 export class MediaBot extends TeamsActivityHandler {
@@ -26,20 +28,42 @@ export class MediaBot extends TeamsActivityHandler {
       await next();
     });
 
-    this.onMembersAdded(async (context, next) => {
-      const botId = context.activity.recipient?.id;
-      const joined = (context.activity.membersAdded ?? []).some((member) => member.id === botId);
-      if (joined) await this.sendCard(context, this.answers.answer({ name: 'help' }));
-      await next();
-    });
+  }
+
+  /**
+   * Messages, card buttons and the bot joining a conversation are all the bot acts on. Every other
+   * activity (reactions, edits, deletes, installs, meeting and other events, types nobody knows)
+   * is acknowledged with 200 and nothing else: the Teams handlers for them read channelData and
+   * values without checking their shape, and some call the channel back once per listed member.
+   */
+  protected override async onTurnActivity(context: TurnContext): Promise<void> {
+    switch (context.activity.type) {
+      case 'message':
+      case 'invoke':
+        await super.onTurnActivity(context);
+        return;
+      case 'conversationUpdate':
+        await this.greetWhenAdded(context);
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** The help card, once, when the bot itself is among the members added. */
+  private async greetWhenAdded(context: TurnContext): Promise<void> {
+    const botId = context.activity.recipient?.id;
+    const added = context.activity.membersAdded;
+    const joined = botId !== undefined && Array.isArray(added) && added.some((member) => member?.id === botId);
+    if (joined) await this.sendCard(context, this.answers.answer({ name: 'help' }));
   }
 
   /** Card buttons: handled here in full so that a malformed invoke gets a 400, never a crash. */
   protected override async onInvokeActivity(context: TurnContext): Promise<InvokeResponse> {
-    if (context.activity.name !== 'adaptiveCard/action') return super.onInvokeActivity(context);
+    if (context.activity.name !== 'adaptiveCard/action') return declineInvoke(context.activity.name);
     const response = this.cardActions.handle(context.activity.value);
     if (response.statusCode !== 200) {
-      this.logger.warn({ verb: readVerb(context.activity.value), response: response.value }, 'rejected card action');
+      this.logger.warn({ verb: describeOutsideValue(readVerb(context.activity.value)), response: response.value }, 'rejected card action');
     }
     return { status: response.statusCode, body: response };
   }
