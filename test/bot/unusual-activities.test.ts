@@ -71,6 +71,9 @@ describe('activities the bot does not act on, or that arrive in odd shapes', () 
     { why: 'an unknown invoke once answered 501', activity: { type: 'invoke', name: 'teleport/now', value: {} }, body: NOTHING },
     { why: 'an invoke without a name', activity: { type: 'invoke' }, body: NOTHING },
     { why: 'an invoke whose name is not a string', activity: { type: 'invoke', name: { x: 1 } }, body: NOTHING },
+    { why: 'a message whose entities are a string: its answer', activity: { type: 'message', text: 'help', entities: 'x' }, replies: 1 },
+    { why: 'a message whose attachments are a number: its answer', activity: { type: 'message', text: 'help', attachments: 5 }, replies: 1 },
+    { why: 'a message whose channelData is null: its answer', activity: { type: 'message', text: 'help', channelData: null }, replies: 1 },
   ];
 
   for (const { why, activity, body, replies = 0 } of cases) {
@@ -81,6 +84,7 @@ describe('activities the bot does not act on, or that arrive in odd shapes', () 
       if (activity.type === 'invoke') assertMatches(answer.body, body);
       else assert.equal(answer.body, undefined);
       assert.equal(connector.received.length - sentBefore, replies, `replies sent: ${connector.received.slice(sentBefore).join(', ')}`);
+      for (const reply of connector.bodies.slice(sentBefore)) assert.doesNotMatch(reply, /Something went wrong/);
     });
   }
 });

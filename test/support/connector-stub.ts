@@ -10,6 +10,8 @@ export interface ConnectorStub {
   url: string;
   /** Paths of the requests received so far. */
   received: string[];
+  /** Their bodies, as text. */
+  bodies: string[];
   /** Sockets the bot opened that are still open. */
   openSockets(): number;
   stop(): Promise<void>;
@@ -17,10 +19,13 @@ export interface ConnectorStub {
 
 export async function startConnectorStub(mode: 'answer' | 'never-answer'): Promise<ConnectorStub> {
   const received: string[] = [];
+  const bodies: string[] = [];
   const sockets = new Set<Socket>();
   const server: Server = createServer((req: IncomingMessage, res) => {
     received.push(req.url ?? '');
-    req.resume();
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => bodies.push(Buffer.concat(chunks).toString('utf8')));
     if (mode === 'answer') {
       req.on('end', () => {
         res.writeHead(200, { 'content-type': 'application/json' });
@@ -37,6 +42,7 @@ export async function startConnectorStub(mode: 'answer' | 'never-answer'): Promi
   return {
     url: `http://127.0.0.1:${port}/connector`,
     received,
+    bodies,
     openSockets: () => sockets.size,
     stop: () =>
       new Promise<void>((resolve) => {
