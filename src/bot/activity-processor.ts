@@ -137,7 +137,11 @@ export function createActivityProcessor(options: {
   adapter.onTurnError = async (context: TurnContext, error: Error) => {
     const activity = context.activity;
     if (isDeliveryFailure(error)) {
-      logger.warn({ err: describeOutsideValue(error.message), activityType: activity?.type }, 'could not deliver a reply to the channel');
+      const status = (error as { statusCode?: unknown }).statusCode;
+      logger.warn(
+        { err: describeOutsideValue(error.message), status: typeof status === 'number' ? status : undefined, activityType: activity?.type },
+        'could not deliver a reply to the channel',
+      );
       return;
     }
     logger.error({ err: error, activityType: activity?.type }, 'turn failed');

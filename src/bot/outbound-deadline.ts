@@ -29,12 +29,12 @@ export class OutboundDeadline {
         const signals = [AbortSignal.timeout(this.requestTimeoutMs)];
         const turnSignal = this.turnSignals.getStore();
         if (turnSignal !== undefined) signals.push(turnSignal);
-        if (resource.abortSignal !== undefined) signals.push(resource.abortSignal as AbortSignal);
+        if (resource.abortSignal instanceof AbortSignal) signals.push(resource.abortSignal);
         const request = createPipelineRequest({
           url: resource.url,
           method: resource.method,
           headers: createHttpHeaders(resource.headers.toJson({ preserveCase: true })),
-          body: resource.body as never,
+          body: resource.body,
           abortSignal: AbortSignal.any(signals),
           timeout: this.requestTimeoutMs,
           withCredentials: resource.withCredentials,
