@@ -27,7 +27,6 @@ export class MediaBot extends TeamsActivityHandler {
       await this.answerMessage(context);
       await next();
     });
-
   }
 
   /**
@@ -60,7 +59,10 @@ export class MediaBot extends TeamsActivityHandler {
 
   /** Card buttons: handled here in full so that a malformed invoke gets a 400, never a crash. */
   protected override async onInvokeActivity(context: TurnContext): Promise<InvokeResponse> {
-    if (context.activity.name !== 'adaptiveCard/action') return declineInvoke(context.activity.name);
+    if (context.activity.name !== 'adaptiveCard/action') {
+      this.logger.debug({ name: describeOutsideValue(context.activity.name) }, 'declined an invoke the app does not implement');
+      return declineInvoke(context.activity.name);
+    }
     const response = this.cardActions.handle(context.activity.value);
     if (response.statusCode !== 200) {
       this.logger.warn({ verb: describeOutsideValue(readVerb(context.activity.value)), response: response.value }, 'rejected card action');
