@@ -95,8 +95,25 @@ function channelEndpoints(openIdMetadataUrl: string | undefined): Record<string,
  * (no token, bad signature, expiry, audience, issuer, a header that is not a token) is the caller's.
  */
 function isKeyDocumentUnavailable(error: unknown): boolean {
+  if (error instanceof KeyDocumentTimeout) return true;
   const { statusCode, name } = (error ?? {}) as { statusCode?: unknown; name?: unknown };
   return name === 'FetchError' || (typeof statusCode === 'number' && statusCode >= 500);
+}
+
+/** botbuilder fetches the signing keys without a time limit; the request cannot wait for ever. */
+class KeyDocumentTimeout extends Error {
+  constructor(ms: number) {
+    super(`the channel's signing keys did not arrive within ${ms} ms`);
+    this.name = 'KeyDocumentTimeout';
+  }
+}
+
+function withinMs<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new KeyDocumentTimeout(ms)), ms);
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
 
 /** A failure to reach the channel: telling the user about it would fail the same way. */
@@ -196,7 +213,7 @@ export function createActivityProcessor(options: {
 
     let authenticated: AuthenticateRequestResult;
     try {
-      authenticated = await adapter.authenticate(authorization, activity);
+      authenticated = await withinMs(adapter.authenticate(authorization, activity), turnTimeoutMs);
     } catch (error) {
       if (isKeyDocumentUnavailable(error)) {
         logger.error({ err: describeOutsideValue((error as Error)?.message) }, 'could not fetch the channel signing keys');

@@ -9,6 +9,7 @@ import { loadConfig } from '../../src/config';
 import { createServer } from '../../src/server';
 import { messageActivity, onlyCard, cardText, type ReplyActivity } from '../support/bot-client';
 import { channelToken, newSigningKey, startChannelIssuer, type ChannelIssuer } from '../support/channel-issuer';
+import { startConnectorStub, type ConnectorStub } from '../support/connector-stub';
 import { postRaw } from '../support/raw-http';
 
 const silent = pino({ level: 'silent' });
@@ -123,5 +124,30 @@ describe('startApp with an app id and a local key document', () => {
     const unsigned = await postRaw(app.url, body, { 'content-type': 'application/json' });
     assert.equal(unsigned.status, 401);
     assert.equal(JSON.parse(unsigned.text).activities, undefined);
+  });
+});
+
+describe('a channel key document that never answers', () => {
+  let keyHost: ConnectorStub;
+  let app: RunningApp;
+
+  before(async () => {
+    keyHost = await startConnectorStub('never-answer');
+    app = await startApp(loadConfig({ PORT: '0', MicrosoftAppId: APP_ID, MicrosoftAppPassword: 'not-a-real-secret' }), {
+      logger: silent,
+      channel: { openIdMetadataUrl: `${keyHost.url}/openidconfiguration`, turnTimeoutMs: 1_000 },
+    });
+  });
+  after(async () => {
+    await app?.stop();
+    await keyHost?.stop();
+  });
+
+  it('answers 503 with Retry-After within the turn budget instead of holding the request', async () => {
+    const token = channelToken(newSigningKey('channel-key'), { aud: APP_ID, serviceurl: SERVICE_URL });
+    const answer = await postRaw(app.url, JSON.stringify(activity()), { 'content-type': 'application/json', authorization: `Bearer ${token}` }, 6_000);
+    assert.equal(answer.status, 503, answer.text);
+    assert.ok(answer.headers['retry-after']);
+    assert.equal(keyHost.received.length, 1, 'the bot asked the key host');
   });
 });
