@@ -1,13 +1,13 @@
 /** Builds the running bot from a config: services, bot, HTTP server. index.ts and tests both use it. */
 import type { Logger } from 'pino';
 import type { AddressInfo } from 'node:net';
-import { createActivityProcessor } from './bot/activity-processor';
+import { createActivityProcessor, type ChannelOptions } from './bot/activity-processor';
 import { MediaAnswers } from './bot/media-answers';
 import { createReplySerializer } from './bot/reply-serializer';
 import { MediaBot, type MediaBotOptions } from './bot/media-bot';
 import type { AppConfig, MediaPathMapping } from './config';
 import { createLogger } from './logger';
-import { createServer } from './server';
+import { createServer, type HttpLimits } from './server';
 import { AdminServiceClient, type AdminServiceAuth, type AdminServiceClientOptions } from './services/configmgr/admin-service-client';
 import { AdminServiceSimulator } from './services/demo/admin-service-simulator';
 import { createDemoSite } from './services/demo/demo-site';
@@ -37,6 +37,10 @@ export interface StartOptions {
   inspectionTimeLimitMs?: number;
   /** Per-user limit on messages and card buttons (MediaBot's defaults when absent); false for the bench. */
   rateLimit?: MediaBotOptions['rateLimit'];
+  /** Body size, JSON depth and connection timeouts; production uses DEFAULT_HTTP_LIMITS. */
+  http?: Partial<HttpLimits>;
+  /** Channel token keys and turn/connector time limits; production uses the public cloud and defaults. */
+  channel?: ChannelOptions;
 }
 
 function authFromConfig(settings: NonNullable<AppConfig['configMgr']>): AdminServiceAuth {
@@ -128,11 +132,13 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
     bot,
     logger: logger.child({ component: 'adapter' }),
     serialize: createReplySerializer((value) => answers.cardJson(value)),
+    channel: options.channel,
   });
 
   const server = createServer({
     processActivity,
     logger: logger.child({ component: 'http' }),
+    limits: options.http,
     health: () => {
       const state = inventory.syncState();
       const sharesNotAnswering = inspector.sharesNotAnswering();

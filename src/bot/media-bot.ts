@@ -10,8 +10,10 @@ import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { shorten, escapeText } from '../cards/kit/text';
 import { TokenBucketLimiter, type TokenBucketOptions } from '../services/shared/token-bucket';
+import { describeOutsideValue } from '../services/shared/outside-value';
 import { CardActions } from './card-actions';
 import { parseCommand } from './command-parser';
+import { declineInvoke } from './invoke-declines';
 import type { MediaAnswers } from './media-answers';
 
 /** Said instead of answering a sender over the rate limit: the work is not done. */
@@ -45,25 +47,49 @@ export class MediaBot extends TeamsActivityHandler {
       await this.answerMessage(context);
       await next();
     });
+  }
 
-    this.onMembersAdded(async (context, next) => {
-      const botId = context.activity.recipient?.id;
-      const joined = (context.activity.membersAdded ?? []).some((member) => member.id === botId);
-      if (joined) await this.sendCard(context, this.answers.answer({ name: 'help' }));
-      await next();
-    });
+  /**
+   * Messages, card buttons and the bot joining a conversation are all the bot acts on. Every other
+   * activity (reactions, edits, deletes, installs, meeting and other events, types nobody knows)
+   * is acknowledged with 200 and nothing else: the Teams handlers for them read channelData and
+   * values without checking their shape, and some call the channel back once per listed member.
+   */
+  protected override async onTurnActivity(context: TurnContext): Promise<void> {
+    switch (context.activity.type) {
+      case 'message':
+      case 'invoke':
+        await super.onTurnActivity(context);
+        return;
+      case 'conversationUpdate':
+        await this.greetWhenAdded(context);
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** The help card, once, when the bot itself is among the members added. */
+  private async greetWhenAdded(context: TurnContext): Promise<void> {
+    const botId = context.activity.recipient?.id;
+    const added = context.activity.membersAdded;
+    const joined = botId !== undefined && Array.isArray(added) && added.some((member) => member?.id === botId);
+    if (joined) await this.sendCard(context, this.answers.answer({ name: 'help' }));
   }
 
   /** Card buttons: handled here in full so that a malformed invoke gets a 400, never a crash. */
   protected override async onInvokeActivity(context: TurnContext): Promise<InvokeResponse> {
-    if (context.activity.name !== 'adaptiveCard/action') return super.onInvokeActivity(context);
+    if (context.activity.name !== 'adaptiveCard/action') {
+      this.logger.debug({ name: describeOutsideValue(context.activity.name) }, 'declined an invoke the app does not implement');
+      return declineInvoke(context.activity.name);
+    }
     if (!this.mayWork(context)) {
       // 200 with a message: Teams shows it in place; a 429 would show as a failed action.
       return { status: 200, body: { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: RATE_LIMITED_MESSAGE } };
     }
     const response = this.cardActions.handle(context.activity.value);
     if (response.statusCode !== 200) {
-      this.logger.warn({ verb: readVerb(context.activity.value), response: response.value }, 'rejected card action');
+      this.logger.warn({ verb: describeOutsideValue(readVerb(context.activity.value)), response: response.value }, 'rejected card action');
     }
     return { status: response.statusCode, body: response };
   }
