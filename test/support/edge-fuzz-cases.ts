@@ -5,24 +5,13 @@
  * or not an http URL at all: the bot must never be sent anywhere else.
  */
 import { gzipSync, deflateSync } from 'node:zlib';
+import { seededRandom } from '../../src/services/shared/seeded-random';
 
 export interface FuzzRequest {
   /** What kind of case this is, for the failure message and the tally. */
   family: string;
   headers: Record<string, string>;
   body: Buffer;
-}
-
-/** mulberry32: tiny, seedable, good enough to pick shapes. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const KNOWN_INVOKES = [

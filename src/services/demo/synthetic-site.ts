@@ -11,6 +11,7 @@ import {
   type ServerEditionKey,
 } from './demo-media';
 import { DEMO_PROVIDER_HOST, DEMO_SITE_CODE, demoPackage } from './demo-site';
+import { seededRandom } from '../shared/seeded-random';
 
 /**
  * A large site for benchmarks and paging tests: `count` packages spread over the releases the demo site
@@ -103,18 +104,6 @@ const RELEASE_LINES: readonly ReleaseLine[] = [
 ];
 
 const TEAMS = ['Broad ring', 'Pilot ring', 'Finance', 'Engineering', 'Retail stores', 'Kiosks', 'VDI', 'Lab'];
-
-/** mulberry32: a tiny seeded generator, enough to spread synthetic data; not for anything secret. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function syntheticPackageId(siteCode: string, n: number): string {
   return `${siteCode}${n.toString(16).toUpperCase().padStart(5, '0')}`;
