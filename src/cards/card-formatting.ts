@@ -48,12 +48,6 @@ export function countOf(count: number, singular: string, plural = `${singular}s`
 }
 
 /**
- * Teams renders TextBlock and fact text as markdown: "\\cm01\OSD$" would lose a backslash and
- * "*" or "_" could turn text italic. Escaped, such text shows exactly as ConfigMgr holds it.
- */
-export { escapeMarkdown } from './kit/text';
-
-/**
  * A calendar day as "2026-04-14", for dates that are days rather than moments (a KB's release
  * date, the end of servicing, the release data's date). Stored as UTC midnight, they must not go
  * through Teams' DATE(): a reader west of UTC would see the day before.

@@ -13,9 +13,9 @@ import { comparePackages, formatBuild, formatFullBuild, type MediaPackage, type 
 import type { SiteStatus } from '../services/site-status';
 import { botCommands } from './bot-commands';
 import { CardVerbs } from './card-verbs';
-import { calendarDate, countOf, escapeMarkdown, formatBytes, formatDuration, formatKilobytes, localisedDateTime } from './card-formatting';
+import { calendarDate, countOf, formatBytes, formatDuration, formatKilobytes, localisedDateTime } from './card-formatting';
 import { compareEditions } from './edition-comparison';
-import { defuseLinks, escapeText, shorten } from './kit/text';
+import { defuseLinks, escapeMarkdown, escapeText, shorten } from './kit/text';
 import { userFacingSentence } from './kit/user-facing';
 import { describeFreshness, describeRelease, describeVerdictBriefly, freshnessBadge, releaseDataNote, verdictColor } from './freshness-text';
 import { driftCount, findingLine, imageInUse, inspectedImage, inspectionGap, MAX_FINDING_TEXT, shareFacts, UNREADABLE_IMAGE } from './share-facts';

@@ -5,9 +5,9 @@
 import type { Finding, InstallImageFacts, MediaInspection } from '../services/media/media-inspection';
 import { formatBuild, formatFullBuild, type MediaPackage } from '../services/media/media-package';
 import type { WimCompression, WimImage, WimInfo } from '../services/media/wim-image';
-import { countOf, escapeMarkdown, formatBytes, localisedDateTime } from './card-formatting';
+import { countOf, formatBytes, localisedDateTime } from './card-formatting';
 import type { TextColor } from './freshness-text';
-import { escapeText, shorten } from './kit/text';
+import { escapeMarkdown, escapeText, shorten } from './kit/text';
 import { userFacingSentence } from './kit/user-facing';
 
 export interface Fact {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { CardCache } from '../../src/cards/card-cache';
-import { escapeMarkdown } from '../../src/cards/card-formatting';
+import { escapeMarkdown } from '../../src/cards/kit/text';
 import { mediaDetailCard, type CardContext } from '../../src/cards/media-cards';
 import { assertValidCard, cardTexts } from '../support/assert-valid-card';
 import { makePackage } from '../support/media-fixtures';
