@@ -176,8 +176,7 @@ export function createActivityProcessor(options: {
   };
 
   const runTurn = async (authenticated: AuthenticateRequestResult, activity: Activity): Promise<ActivityOutcome> => {
-    const budget = new AbortController();
-    const turn = outbound.runTurn(budget.signal, () => adapter.processAuthenticated(authenticated, activity, bot));
+    const turn = adapter.processAuthenticated(authenticated, activity, bot);
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<'late'>((resolve) => {
       timer = setTimeout(() => resolve('late'), turnTimeoutMs);
@@ -185,7 +184,7 @@ export function createActivityProcessor(options: {
     try {
       const result = await Promise.race([turn, late]);
       if (result === 'late') {
-        budget.abort();
+        if (activity.serviceUrl && activity.conversation?.id) outbound.abortCallsTo(activity.serviceUrl, activity.conversation.id);
         turn.catch((error: unknown) => logger.warn({ err: describeOutsideValue((error as Error)?.message) }, 'a late turn failed'));
         logger.warn({ activityType: activity.type, turnTimeoutMs }, 'turn over its time budget: answered before it finished');
         // A plain activity was received and is being handled; an invoke or expectReplies needed the answer itself.
