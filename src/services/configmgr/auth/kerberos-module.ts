@@ -1,6 +1,6 @@
 /**
  * The optional native `kerberos` package, seen through the few members Negotiate uses. Why local
- * types instead of `import type … from 'kerberos'`: npm leaves an optional dependency out when its
+ * types instead of a type import of the package itself: npm leaves an optional dependency out when its
  * native build fails (no Kerberos headers) or when installed with --omit=optional, and the project
  * must still build and start then. Only CM_AUTH=negotiate loads the module, at run time.
  */
