@@ -1,7 +1,8 @@
 /**
  * Fuzzes the running bot's HTTP edge: thousands of generated bodies, activities, invokes and headers
  * against the real server in a child process (a crash there cannot hide behind mocha), bounded in time.
- * The bar: no response of 500 or more, no crash, no request left unanswered, and memory bounded.
+ * The bar: no response of 500 or more, no turn that fails inside the bot, no crash, no request left
+ * unanswered, and memory bounded.
  * Replay a run with FUZZ_SEED=<seed>; FUZZ_CASES changes how many random cases run.
  */
 import assert from 'node:assert/strict';
@@ -26,7 +27,12 @@ const PEAK_RSS_LIMIT_MB = 450;
 interface Answer {
   status: number | 'no answer';
   detail?: string;
+  /** The bot answered with its "something went wrong" sentence: a turn threw. */
+  turnFailed?: boolean;
 }
+
+/** The sentence the adapter sends when a turn throws; a hostile request must get a clear answer instead. */
+const TURN_FAILED = /Something went wrong on the bot side/;
 
 /** A loopback stand-in for the Bot Connector: accepts every reply the bot sends outside expectReplies. */
 async function startConnectorSink(): Promise<{ server: Server; url: string; received: () => number }> {
@@ -79,8 +85,12 @@ function send(url: string, fuzz: FuzzRequest): Promise<Answer> {
       `${url}/api/messages`,
       { method: 'POST', headers: { ...fuzz.headers, 'content-length': String(fuzz.body.length) }, timeout: 30_000 },
       (res) => {
-        res.resume();
-        res.on('end', () => resolve({ status: res.statusCode ?? 0 }));
+        // The head of the answer is enough to see whether a turn failed inside the bot.
+        let head = '';
+        res.on('data', (chunk: Buffer) => {
+          if (head.length < 4096) head += chunk.toString('utf8');
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, turnFailed: TURN_FAILED.test(head) }));
         res.on('error', (error) => resolve({ status: res.statusCode ?? 0, detail: error.message }));
       },
     );
@@ -117,7 +127,7 @@ describe('the HTTP edge under fuzzing', function () {
     await new Promise((resolve) => sink?.server.close(resolve));
   });
 
-  it(`answers thousands of hostile requests with no 5xx, no crash and bounded memory (seed ${SEED})`, async () => {
+  it(`answers thousands of hostile requests with no 5xx, no failed turn, no crash and bounded memory (seed ${SEED})`, async () => {
     const cases = new EdgeFuzzCases(SEED, sink.url);
     const queue: FuzzRequest[] = cases.knownCases();
     for (let i = 0; i < RANDOM_CASES; i++) queue.push(cases.next());
@@ -135,7 +145,8 @@ describe('the HTTP edge under fuzzing', function () {
         sent += 1;
         const key = String(answer.status);
         statuses.set(key, (statuses.get(key) ?? 0) + 1);
-        if (answer.status === 'no answer' ? !/EPIPE|ECONNRESET/.test(answer.detail ?? '') : answer.status >= 500) {
+        const failed = answer.status === 'no answer' ? !/EPIPE|ECONNRESET/.test(answer.detail ?? '') : answer.status >= 500 || answer.turnFailed;
+        if (failed) {
           failures.push(`${fuzz.family}: ${answer.status} ${answer.detail ?? ''} — body ${fuzz.body.subarray(0, 160).toString('latin1')}`);
         }
       }
@@ -151,7 +162,7 @@ describe('the HTTP edge under fuzzing', function () {
     // The figure the README and the closing note quote.
     console.log(`      fuzz: ${sent} requests (seed ${SEED}), ${tally}; rss ${startRss.toFixed(0)} MB → ${endRss.toFixed(0)} MB, peak ${peakRss.toFixed(0)} MB; connector sink got ${sink.received()} replies`);
 
-    assert.deepEqual(failures.slice(0, 20), [], `${failures.length} requests got a 5xx or no answer`);
+    assert.deepEqual(failures.slice(0, 20), [], `${failures.length} requests got a 5xx, a failed turn or no answer`);
     assert.ok(sent >= MINIMUM_CASES, `only ${sent} requests ran within ${TIME_BUDGET_MS / 1000} s`);
     assert.ok(peakRss < PEAK_RSS_LIMIT_MB, `peak memory ${peakRss.toFixed(0)} MB passed ${PEAK_RSS_LIMIT_MB} MB`);
   });

@@ -177,7 +177,8 @@ export const LIST_FILTER_STAND_IN = 'ListFilterStandInQx';
 /** The card for `filter` from the JSON of a no-match list card rendered with LIST_FILTER_STAND_IN. */
 export function withListFilter(cardJson: string, filter: string): AdaptiveCard {
   const shown = JSON.stringify(listFilterShown(shorten(filter.trim(), MAX_LIST_FILTER_LENGTH, { ellipsis: '' }))).slice(1, -1);
-  return JSON.parse(cardJson.replaceAll(LIST_FILTER_STAND_IN, shown)) as AdaptiveCard;
+  // A function, not a string: in a replacement string "$'" or "$`" would splice parts of the card into the filter.
+  return JSON.parse(cardJson.replaceAll(LIST_FILTER_STAND_IN, () => shown)) as AdaptiveCard;
 }
 
 function listFilterShown(filter: string): string {

@@ -42,6 +42,7 @@ export const HOSTILE_TEXTS: ReadonlyArray<{ text: string; why: string }> = [
   { text: '&lt;b&gt; &amp;', why: 'HTML entities' },
   { text: '\\[x\\](http://evil)', why: 'escapes of its own, to undo ours' },
   { text: '{{DATE(2026-01-01T00:00:00Z, SHORT)}}', why: 'a Teams date function' },
+  { text: "zz$' $& $` $1", why: 'patterns a string replacement would expand into parts of the card' },
 ];
 
 /** Markdown characters not escaped by a backslash: any of them would let markdown through. */

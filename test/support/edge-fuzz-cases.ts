@@ -74,6 +74,7 @@ const CHAT_TEXTS = [
   'show PS1000\u0000',
   '\\\\cm01\\OSD$\\..\\..\\etc\\passwd',
   '${{ 1 + 1 }} {{DATE(2026-01-01T00:00:00Z)}} ${$root}',
+  "list zz$' $& $`",
 ];
 
 const VERBS = ['show', 'editions', 'listPage', 'command', 'refresh', 'approve', '', 'x'.repeat(300)];
