@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { CardVerbs } from '../cards/card-verbs';
+import { isPackageId } from '../services/configmgr/admin-service';
 import { MAX_LIST_FILTER_LENGTH, type AdaptiveCard } from '../cards/media-cards';
 import { parseCommand } from './command-parser';
 import type { MediaAnswers } from './media-answers';
@@ -13,7 +14,7 @@ export type CardActionResponse =
   | { statusCode: 200; type: 'application/vnd.microsoft.activity.message'; value: string }
   | { statusCode: 400; type: 'application/vnd.microsoft.error'; value: { code: string; message: string } };
 
-const packageId = z.string().trim().regex(/^[A-Za-z0-9]{3}[0-9A-Fa-f]{5}$/);
+const packageId = z.string().trim().refine(isPackageId);
 
 const invokeValue = z.object({
   action: z.object({

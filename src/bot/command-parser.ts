@@ -2,6 +2,7 @@
  * Chat text (mentions already removed) → a Command. Pure and table-tested: the words admins
  * naturally type ("what build is 24H2", "editions of PS100012") land on the right command.
  */
+import { isPackageId } from '../services/configmgr/admin-service';
 import { hasMeaningfulWords } from '../services/media/package-lookup';
 
 export type Command =
@@ -139,7 +140,7 @@ export function parseCommand(rawText: string | undefined | null): Command {
       return rest === '' ? { name: 'list', filter: '' } : { name: verb, query: rest };
     default:
       // A bare id or release ("PS100012", "24H2") is a question about that media.
-      if (/^[A-Z0-9]{3}[0-9A-F]{5}$/i.test(sentence) || /^\d{2}H\d$/i.test(sentence)) return { name: 'show', query: sentence };
+      if (isPackageId(sentence) || /^\d{2}H\d$/i.test(sentence)) return { name: 'show', query: sentence };
       return { name: 'unknown', text: sentence };
   }
 }

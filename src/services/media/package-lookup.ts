@@ -2,6 +2,7 @@
  * Finding packages from what people type: an id ("ps100012"), a full name, or a fragment
  * ("24H2 enterprise"). Pure functions over the inventory snapshot, so turns never wait on ConfigMgr.
  */
+import { isPackageId } from '../configmgr/admin-service';
 import { formatBuild, type MediaPackage } from './media-package';
 
 export type PackageLookup =
@@ -9,7 +10,6 @@ export type PackageLookup =
   | { match: 'many'; candidates: MediaPackage[] }
   | { match: 'none'; nearest: MediaPackage[] };
 
-const PACKAGE_ID = /^[A-Z0-9]{3}[0-9A-F]{5}$/i;
 
 /** Case- and accent-insensitive comparison form; quotes of every kind read alike. */
 export function normalizeForMatch(text: string): string {
@@ -72,7 +72,7 @@ export class PackageIndex {
 
   find(query: string): PackageLookup {
     const wanted = normalizeForMatch(query).replace(/^(["'])(.*)\1$/, '$2');
-    if (PACKAGE_ID.test(wanted)) {
+    if (isPackageId(wanted)) {
       const byId = this.packages.find((pkg) => pkg.id.toLowerCase() === wanted);
       if (byId) return { match: 'one', pkg: byId };
     }
