@@ -2,7 +2,7 @@
  * The environment contract of DESIGN.md, parsed once. Names are a contract (tests outside the project
  * set them): a wrong or missing value stops start-up with one line naming the variable.
  */
-import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { posix } from 'node:path';
 import { z } from 'zod';
 
@@ -142,7 +142,7 @@ export function parseMediaPathMap(text: string | undefined): MediaPathMapping[] 
 function resolvesToFilesystemRoot(path: string): boolean {
   if (posix.resolve(path) === '/') return true;
   try {
-    if (realpathSync(path) === '/') return true;
+    // stat follows links, so a link to `/` has the root's device and inode like a bind mount of it.
     const folder = statSync(path);
     const root = statSync('/');
     return folder.dev === root.dev && folder.ino === root.ino;

@@ -120,6 +120,13 @@ export class SourceInspector {
     );
   }
 
+  /** A missing mount is logged once, until the share is seen mounted again. */
+  private warnMountMissingOnce(mapped: Extract<MappedPath, { ok: true }>, message: string, detail: Record<string, unknown> = {}): void {
+    if (this.missingMountLogged.has(mapped.localRoot)) return;
+    this.missingMountLogged.add(mapped.localRoot);
+    this.options.logger.warn({ share: mapped.uncPrefix, localRoot: mapped.localRoot, ...detail }, message);
+  }
+
   private markNotAnswering(mapped: Extract<MappedPath, { ok: true }>, work: Promise<unknown>): void {
     const entry = this.notAnswering.get(mapped.localRoot) ?? { uncPrefix: mapped.uncPrefix, since: this.now(), pending: 0 };
     entry.pending += 1;
@@ -159,10 +166,7 @@ export class SourceInspector {
     try {
       realRoot = await realpath(mapped.localRoot);
     } catch (error) {
-      if (!this.missingMountLogged.has(mapped.localRoot)) {
-        this.missingMountLogged.add(mapped.localRoot);
-        this.options.logger.warn({ share: mapped.uncPrefix, localRoot: mapped.localRoot, code: errorCode(error) }, 'mapped share is not mounted');
-      }
+      this.warnMountMissingOnce(mapped, 'mapped share is not mounted', { code: errorCode(error) });
       return notMounted(mapped.uncPrefix, pkg.sourcePath);
     }
     signal.throwIfAborted();
@@ -228,10 +232,7 @@ export class SourceInspector {
     }
     if (confined.kind === 'missing' && targetOf && (await isEmptyFolder(realRoot))) {
       // An empty mount point is what an unmounted share looks like from here.
-      if (!this.missingMountLogged.has(targetOf.localRoot)) {
-        this.missingMountLogged.add(targetOf.localRoot);
-        this.options.logger.warn({ share: targetOf.uncPrefix, localRoot: targetOf.localRoot }, 'mapped share is not mounted: its mount point is empty');
-      }
+      this.warnMountMissingOnce(targetOf, 'mapped share is not mounted: its mount point is empty');
       throw new InspectionStop(notMounted(targetOf.uncPrefix, sourcePath));
     }
     throw new InspectionStop(notInspected(accessProblem(subject, confined.kind, confined.code)));
