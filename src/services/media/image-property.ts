@@ -1,5 +1,6 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { parseBuildNumber, type Edition } from './media-package';
+import { NO_ENTITY_EXPANSION, decodeXmlReferences, hasDoctype } from './untrusted-xml';
 import { architectureName } from './wim-image';
 
 /**
@@ -11,7 +12,11 @@ import { architectureName } from './wim-image';
 
 /** The ImageProperty text cannot be read as editions; `reason` says why, for the package's editionsState. */
 export class ImagePropertyUnreadable extends Error {
-  constructor(readonly reason: string) {
+  constructor(
+    readonly reason: string,
+    /** The XML parser's own words, for the log; never shown on a card. */
+    readonly detail?: string,
+  ) {
     super(`ImageProperty is unreadable: ${reason}`);
     this.name = 'ImagePropertyUnreadable';
   }
@@ -63,6 +68,8 @@ const parser = new XMLParser({
   parseTagValue: false,
   parseAttributeValue: false,
   trimValues: true,
+  // readImage decodes the five XML entities and character references itself, once.
+  ...NO_ENTITY_EXPANSION,
   isArray: (tagName) => tagName === 'IMAGE' || tagName === 'PROPERTY',
 });
 
@@ -81,11 +88,12 @@ export function parseImageProperty(xml: string): Edition[] {
   if (typeof xml !== 'string' || xml.trim() === '') {
     throw new ImagePropertyUnreadable('it is empty');
   }
+  if (hasDoctype(xml)) {
+    throw new ImagePropertyUnreadable('it is not XML ConfigMgr writes: it carries a document type declaration (DOCTYPE)');
+  }
   const validation = XMLValidator.validate(xml);
   if (validation !== true) {
-    throw new ImagePropertyUnreadable(
-      `it is not XML (${validation.err.msg.replace(/\.$/, '')} at line ${validation.err.line})`,
-    );
+    throw new ImagePropertyUnreadable('it is not XML that can be read', `${validation.err.code}: ${validation.err.msg} (line ${validation.err.line})`);
   }
   const document = parser.parse(xml) as Record<string, unknown>;
   const rootNames = Object.keys(document).filter((key) => !key.startsWith('?'));
@@ -112,7 +120,7 @@ function readImage(image: ParsedImage | string, position: number): Edition {
   for (const property of element.PROPERTY ?? []) {
     if (typeof property !== 'object' || property === null) continue; // a PROPERTY without NAME: nothing to file it under
     const name = property['@_NAME'];
-    const value = property['#text'];
+    const value = property['#text'] === undefined ? undefined : decodeXmlReferences(String(property['#text']));
     if (name === undefined || value === undefined || value === '') continue;
     const field = FIELD_BY_PROPERTY_NAME[normalisePropertyName(name)];
     // The first property wins, so that "Image name" is not overwritten by a later "Display name".

@@ -318,7 +318,7 @@ export class MediaInventory {
           lazyFetches++;
           try {
             const full = await this.adminService.getPackage(packageClass, base.id);
-            return withImageProperty(base, full.ImageProperty);
+            return withImageProperty(base, full.ImageProperty, this.logger);
           } catch (error) {
             if (signal.aborted) throw error;
             lazyFailures++;
@@ -452,7 +452,7 @@ function mapRecord(packageClass: PackageClass, record: PackageRecord): MediaPack
   return pkg;
 }
 
-function withImageProperty(base: MediaPackage, imageProperty: string | null | undefined): MediaPackage {
+function withImageProperty(base: MediaPackage, imageProperty: string | null | undefined, logger: Logger): MediaPackage {
   if (imageProperty === null || imageProperty === undefined || imageProperty.trim() === '') {
     return withEditions(base, [], {
       state: 'unreadable',
@@ -463,6 +463,8 @@ function withImageProperty(base: MediaPackage, imageProperty: string | null | un
     return withEditions(base, parseImageProperty(imageProperty), { state: 'known' });
   } catch (error) {
     if (!(error instanceof ImagePropertyUnreadable)) throw error;
+    // The card says why in a sentence; the parser's own words are for whoever reads the log.
+    logger.info({ packageId: base.id, reason: error.reason, detail: error.detail }, 'image properties cannot be read; the package shows it');
     return withEditions(base, [], { state: 'unreadable', reason: error.reason });
   }
 }

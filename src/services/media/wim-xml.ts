@@ -4,6 +4,7 @@
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { parseBuildNumber, type BuildNumber } from './media-package';
+import { NO_ENTITY_EXPANSION, decodeXmlReferences, hasDoctype } from './untrusted-xml';
 import { architectureName, type WimImage } from './wim-image';
 
 /** Seconds between 1601-01-01 (FILETIME epoch) and 1970-01-01, in 100 ns ticks. */
@@ -45,9 +46,7 @@ export function decodeWimXml(bytes: Buffer): string {
 
 export function parseWimXml(text: string): ParsedWimXml {
   if (!text.trimStart().startsWith('<')) throw new WimXmlError('its XML data does not start with an XML element');
-  // WIMGAPI, DISM and wimlib never write a DOCTYPE; one here was put there by hand, and its entities (the
-  // "billion laughs") are how XML is made to explode. Refused before any parser sees it.
-  if (/<!DOCTYPE/i.test(text)) {
+  if (hasDoctype(text)) {
     throw new WimXmlError('its XML data carries a document type declaration (DOCTYPE), which Windows image tools never write');
   }
   const valid = XMLValidator.validate(text);
@@ -60,10 +59,8 @@ export function parseWimXml(text: string): ParsedWimXml {
     parseTagValue: false,
     parseAttributeValue: false,
     trimValues: true,
-    // No entity is expanded by the parser, a DOCTYPE's least of all: text() decodes the five XML entities
-    // and character references itself, once, and leaves anything else as written.
-    processEntities: false,
-    htmlEntities: false,
+    // text() decodes the five XML entities and character references itself, once.
+    ...NO_ENTITY_EXPANSION,
     isArray: (name, jpath) => jpath === 'WIM.IMAGE' || name === 'LANGUAGE',
   });
   const document = parser.parse(text) as XmlNode;
@@ -159,38 +156,10 @@ function integer(value: unknown): number | undefined {
 
 /** The text of an element: a string, or `#text` when the element also has attributes; references decoded. */
 function text(value: unknown): string | undefined {
-  if (typeof value === 'string') return value === '' ? undefined : decodeReferences(value);
+  if (typeof value === 'string') return value === '' ? undefined : decodeXmlReferences(value);
   if (typeof value === 'number') return String(value);
   if (isNode(value) && typeof value['#text'] === 'string') return text(value['#text']);
   return undefined;
-}
-
-const XML_ENTITIES: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
-
-/**
- * Decodes the five predefined XML entities and numeric character references in one pass, so `&amp;lt;`
- * reads as the text `&lt;`. A name XML does not predefine, or a reference to a character XML forbids, stays
- * as written: without a DOCTYPE nothing can define it, and nothing here ever expands.
- */
-function decodeReferences(raw: string): string {
-  if (!raw.includes('&')) return raw;
-  return raw.replace(/&(?:#x([0-9a-fA-F]{1,6})|#([0-9]{1,7})|([A-Za-z]+));/g, (whole, hex?: string, decimal?: string, name?: string) => {
-    if (name !== undefined) return XML_ENTITIES[name] ?? whole;
-    const codePoint = hex !== undefined ? parseInt(hex, 16) : Number(decimal);
-    return isXmlChar(codePoint) ? String.fromCodePoint(codePoint) : whole;
-  });
-}
-
-/** XML 1.0's Char production: tab, newline, carriage return and the Unicode scalar values from U+0020. */
-function isXmlChar(codePoint: number): boolean {
-  return (
-    codePoint === 0x9 ||
-    codePoint === 0xa ||
-    codePoint === 0xd ||
-    (codePoint >= 0x20 && codePoint <= 0xd7ff) ||
-    (codePoint >= 0xe000 && codePoint <= 0xfffd) ||
-    (codePoint >= 0x10000 && codePoint <= 0x10ffff)
-  );
 }
 
 function isNode(value: unknown): value is XmlNode {

@@ -134,7 +134,32 @@ describe('parseImageProperty', () => {
     ['an index that is not a number', '<WIM><IMAGE INDEX="one"></IMAGE></WIM>', /index "one"/],
     ['index zero', '<WIM><IMAGE INDEX="0"></IMAGE></WIM>', /index "0"/],
     ['a repeated index', '<WIM><IMAGE INDEX="1"></IMAGE><IMAGE INDEX="1"></IMAGE></WIM>', /index 1 appears twice/],
+    [
+      'a DOCTYPE whose entity would rename the edition',
+      '<!DOCTYPE WIM [<!ENTITY e "Education">]><WIM><IMAGE INDEX="1"><PROPERTY NAME="Image name">Windows 11 &e;</PROPERTY></IMAGE></WIM>',
+      /document type declaration/,
+    ],
   ];
+  it('says in a sentence why XML is unreadable, and keeps the parser\'s own words for the log', () => {
+    for (const xml of ['Error: 0x80070020 The process', '<WIM><IMAGE INDEX="1"><PROPERTY NAME="Image name">Windows 11 Ent', '{"WIM":[]}']) {
+      assert.throws(
+        () => parseImageProperty(xml),
+        (error: unknown) =>
+          error instanceof ImagePropertyUnreadable &&
+          error.reason === 'it is not XML that can be read' &&
+          typeof error.detail === 'string' &&
+          /line \d+/.test(error.detail),
+      );
+    }
+  });
+
+  it('expands no entity, even without a DOCTYPE, and decodes the five XML ones once', () => {
+    const [edition] = parseImageProperty(
+      `<WIM><IMAGE INDEX="1">${property('Image name', 'R&amp;D &amp;lt;x&amp;gt; &unknown; &#x41;')}</IMAGE></WIM>`,
+    );
+    assert.equal(edition.name, 'R&D &lt;x&gt; &unknown; A');
+  });
+
   for (const [what, xml, reason] of unreadable) {
     it(`rejects ${what} with a typed error that says why`, () => {
       assert.throws(
