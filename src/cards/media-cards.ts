@@ -16,7 +16,7 @@ import { CardVerbs } from './card-verbs';
 import { calendarDate, countOf, formatBytes, formatDuration, formatKilobytes, localisedDateTime } from './card-formatting';
 import { compareEditions } from './edition-comparison';
 import { defuseLinks, escapeMarkdown, escapeText, shorten } from './kit/text';
-import { userFacingSentence } from './kit/user-facing';
+import { shownSentence } from './kit/user-facing';
 import { describeFreshness, describeRelease, describeVerdictBriefly, freshnessBadge, releaseDataNote, verdictColor } from './freshness-text';
 import { driftCount, findingLine, imageInUse, inspectedImage, inspectionGap, MAX_FINDING_TEXT, shareFacts, UNREADABLE_IMAGE } from './share-facts';
 import contextBannerTemplate from './templates/context-banner.json';
@@ -249,7 +249,7 @@ export function editionsCard(pkg: MediaPackage, context: CardContext): AdaptiveC
       stateColor = 'Warning';
       break;
     case 'unreadable':
-      stateText = `ConfigMgr could not read this package's editions: ${escapeMarkdown(userFacingSentence(pkg.editionsState.reason, 'its image properties are not readable.'))}`;
+      stateText = `ConfigMgr could not read this package's editions: ${shownSentence(pkg.editionsState.reason, 'its image properties are not readable.', MAX_FINDING_TEXT)}`;
       stateColor = 'Attention';
       break;
     case 'known':
@@ -558,7 +558,7 @@ function wimSection(pkg: MediaPackage): { heading: string; note?: { text: string
   const image = inspectedImage(pkg);
   if (!image) return { heading: 'On the share', note: { text: 'No install.wim, install.esd or install.swm was found.', color: 'Attention' } };
   const path = escapeMarkdown(image.relativePath);
-  if (!image.info) return { heading: `In ${path} on the share`, note: { text: `It could not be read: ${escapeMarkdown(shorten(userFacingSentence(image.error, UNREADABLE_IMAGE), MAX_FINDING_TEXT))}`, color: 'Attention' } };
+  if (!image.info) return { heading: `In ${path} on the share`, note: { text: `It could not be read: ${shownSentence(image.error, UNREADABLE_IMAGE, MAX_FINDING_TEXT)}`, color: 'Attention' } };
   return {
     heading: `In ${path} on the share (${countOf(image.info.images.length, 'index', 'indexes')})`,
     ...(image.info.images.length === 0 ? { note: { text: 'The WIM lists no images.', color: 'Attention' } } : {}),
@@ -576,7 +576,7 @@ function describeEditions(pkg: MediaPackage): string {
     case 'not-fetched':
       return 'Not read yet';
     case 'unreadable':
-      return `Unreadable: ${escapeMarkdown(userFacingSentence(pkg.editionsState.reason, 'the image properties are not readable.'))}`;
+      return `Unreadable: ${shownSentence(pkg.editionsState.reason, 'the image properties are not readable.', MAX_FINDING_TEXT)}`;
     case 'known': {
       if (pkg.editions.length === 0) return '0 (ConfigMgr lists none)';
       const names = [...pkg.editions].sort((a, b) => a.index - b.index).map((edition) => edition.name);

@@ -8,7 +8,7 @@ import type { WimCompression, WimImage, WimInfo } from '../services/media/wim-im
 import { countOf, formatBytes, localisedDateTime } from './card-formatting';
 import type { TextColor } from './freshness-text';
 import { escapeMarkdown, escapeText, shorten } from './kit/text';
-import { userFacingSentence } from './kit/user-facing';
+import { shownSentence } from './kit/user-facing';
 
 export interface Fact {
   title: string;
@@ -39,7 +39,7 @@ const severityMarks: Record<Finding['severity'], ColoredLine> = {
 /** "⚠ ConfigMgr says 26100.6584, install.wim says 26100.4349: reload image properties." */
 export function findingLine(finding: Finding, maxLength = MAX_FINDING_TEXT): ColoredLine {
   const mark = severityMarks[finding.severity] ?? severityMarks.info;
-  return { text: `${mark.text} ${escapeMarkdown(shorten(userFacingSentence(finding.message, UNREADABLE_SOMETHING), maxLength))}`, color: mark.color };
+  return { text: `${mark.text} ${shownSentence(finding.message, UNREADABLE_SOMETHING, maxLength)}`, color: mark.color };
 }
 
 /** Findings an admin must act on: the number behind the "⚠ 2" drift flag. */
@@ -51,9 +51,9 @@ export function driftCount(findings: readonly Finding[]): number {
 export function inspectionGap(inspection: MediaInspection): ColoredLine | undefined {
   switch (inspection.state) {
     case 'not-inspected':
-      return { text: `Not inspected: ${escapeMarkdown(shorten(userFacingSentence(inspection.reason, NOT_INSPECTED), MAX_FINDING_TEXT))}`, color: 'Default' };
+      return { text: `Not inspected: ${shownSentence(inspection.reason, NOT_INSPECTED, MAX_FINDING_TEXT)}`, color: 'Default' };
     case 'refused':
-      return { text: `Not read, for safety: ${escapeMarkdown(shorten(userFacingSentence(inspection.reason, REFUSED), MAX_FINDING_TEXT))}`, color: 'Attention' };
+      return { text: `Not read, for safety: ${shownSentence(inspection.reason, REFUSED, MAX_FINDING_TEXT)}`, color: 'Attention' };
     case 'inspected':
       return undefined;
   }
@@ -88,7 +88,7 @@ export function shareFacts(pkg: MediaPackage): Fact[] {
         ? `${name} is missing`
         : file.build
           ? `${name} says ${formatBuild(file.build)}`
-          : `${name} says "${text}"${file.problem ? `: ${escapeMarkdown(shorten(userFacingSentence(file.problem, 'it could not be read'), MAX_FINDING_TEXT))}` : ''}`,
+          : `${name} says "${text}"${file.problem ? `: ${shownSentence(file.problem, 'it could not be read', MAX_FINDING_TEXT)}` : ''}`,
     });
   }
   if (inspection.autorunInfPresent !== undefined) {
@@ -119,7 +119,7 @@ const compressionWording: Record<WimCompression, string> = { none: 'uncompressed
 /** "sources/install.esd (ESD, solid LZMS)", or the one-sentence reason it could not be read. */
 function describeImageFile(image: InstallImageFacts): string {
   const path = escapeMarkdown(image.relativePath);
-  if (!image.info) return `${path}, unreadable: ${escapeMarkdown(shorten(userFacingSentence(image.error, UNREADABLE_IMAGE), MAX_FINDING_TEXT))}`;
+  if (!image.info) return `${path}, unreadable: ${shownSentence(image.error, UNREADABLE_IMAGE, MAX_FINDING_TEXT)}`;
   const info = image.info;
   const format = info.format === 'esd' ? 'ESD' : info.format === 'swm' ? 'split WIM' : 'WIM';
   const compression = `${info.solid ? 'solid ' : ''}${compressionWording[info.compression] ?? info.compression}`;

@@ -4,6 +4,7 @@
  * errno code, a parser's own message or a stack. Cards pass them through here, so that whatever a
  * service says, Teams shows a sentence and the detail stays in the log.
  */
+import { escapeMarkdown, shorten } from './text';
 
 /** Said instead of a local path: the admin knows where the mapping is, the card does not tell the world. */
 export const LOCAL_PATH_WORDING = 'the folder MEDIA_PATH_MAP names';
@@ -29,4 +30,9 @@ export function userFacingSentence(text: string | undefined, fallback: string): 
     .replace(LOCAL_PATH, (_match, before: string) => `${before}${LOCAL_PATH_WORDING}`)
     .trim();
   return cleaned === '' ? fallback : cleaned;
+}
+
+/** A service's sentence as a card shows it: cleaned as above, cut to `max` and escaped for markdown. */
+export function shownSentence(text: string | undefined, fallback: string, max: number): string {
+  return escapeMarkdown(shorten(userFacingSentence(text, fallback), max));
 }
