@@ -1,4 +1,5 @@
 import type { BuildNumber } from '../media/media-package';
+import { servicingHasEnded } from './lifecycle';
 import type { Freshness, FreshnessVerdict, ProductLine, ReleaseData, ReleaseLine, ReleaseUpdate } from './freshness';
 
 /**
@@ -42,7 +43,7 @@ function verdictFor(input: FreshnessInput, data: ReleaseData, now: Date): Freshn
     return { state: 'unknown', reason: `the release data has no ${input.release} line` };
   }
   const latest = line.updates[line.updates.length - 1];
-  if (line.endOfServicing !== undefined && line.endOfServicing.getTime() < now.getTime()) {
+  if (line.endOfServicing !== undefined && servicingHasEnded(line.endOfServicing, now)) {
     return { state: 'out-of-support', release: line.release, endedOn: line.endOfServicing, ...(latest ? { latest } : {}) };
   }
   if (latest === undefined) {

@@ -2,6 +2,9 @@
 
 export type ProductLine = 'client' | 'server';
 
+/** Which release data listed an update: every verdict names the source that decided it. */
+export type ReleaseSource = 'snapshot' | 'feed' | 'site catalog';
+
 /** One monthly (or out-of-band) cumulative update of a release. */
 export interface ReleaseUpdate {
   revision: number;
@@ -9,6 +12,10 @@ export interface ReleaseUpdate {
   /** Release date (UTC midnight). */
   date: Date;
   outOfBand?: boolean;
+  /** The release data that listed it; absent only in hand-made test data. */
+  from?: ReleaseSource;
+  /** Where a person can check the entry (a public page), when the data names one. */
+  citation?: string;
 }
 
 export interface ReleaseLine {
@@ -18,7 +25,11 @@ export interface ReleaseLine {
   build: number;
   /** Oldest first; the last one is the latest known. */
   updates: ReleaseUpdate[];
-  /** When servicing ended (for the editions admins deploy), if it has. */
+  /**
+   * The last day of servicing for the editions admins deploy (Enterprise/Education; a server's extended
+   * end), as a calendar date at UTC midnight. Microsoft's lifecycle pages mean the end of that day in
+   * Pacific time: compare with `servicingHasEnded` (lifecycle.ts), never with getTime().
+   */
   endOfServicing?: Date;
   /** e.g. "Extended Security Updates only". */
   supportNote?: string;
