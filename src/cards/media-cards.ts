@@ -17,8 +17,17 @@ import { calendarDate, countOf, formatBytes, formatDuration, formatKilobytes, lo
 import { compareEditions } from './edition-comparison';
 import { defuseLinks, escapeMarkdown, escapeText, shorten } from './kit/text';
 import { shownSentence } from './kit/user-facing';
-import { describeFreshness, describeRelease, describeVerdictBriefly, freshnessBadge, releaseDataNote, verdictColor } from './freshness-text';
-import { driftCount, findingLine, imageInUse, inspectedImage, inspectionGap, MAX_FINDING_TEXT, shareFacts, UNREADABLE_IMAGE } from './share-facts';
+import {
+  describeFreshness,
+  describeRelease,
+  describeVerdictBriefly,
+  freshnessBadge,
+  freshnessTone,
+  readableLine,
+  releaseDataNote,
+  warningLine,
+} from './freshness-text';
+import { driftCount, findingLine, inspectedImage, inspectionGap, MAX_FINDING_TEXT, shareFacts, UNREADABLE_IMAGE } from './share-facts';
 import contextBannerTemplate from './templates/context-banner.json';
 import freshnessFooterTemplate from './templates/freshness-footer.json';
 import helpTemplate from './templates/help.json';
@@ -145,13 +154,14 @@ export function mediaListCard(
           return {
             id: pkg.id,
             name: escapeText(shorten(pkg.name, MAX_NAME_IN_TABLE)),
-            build: pkg.build ? formatBuild(pkg.build) : 'unknown',
+            build: listedBuild(pkg),
             release: pkg.release ?? 'release unknown',
             // In the line under the name, which may wrap, so that the build column never does.
             drift: drift > 0 ? ` · ⚠ ${drift}` : '',
             hasBadge: badge !== undefined,
             badge: badge?.text ?? '',
             badgeColor: badge?.color ?? 'Default',
+            badgeWeight: badge?.weight ?? 'Default',
             editions: pkg.editionsState.state === 'known' ? String(pkg.editions.length) : '?',
           };
         }),
@@ -211,11 +221,11 @@ export function mediaDetailCard(pkg: MediaPackage, context: CardContext): Adapti
     id: pkg.id,
     name: escapeText(pkg.name),
     subtitle: `${kindLabels[pkg.kind]} · ${pkg.id}`,
-    hasVerdict: pkg.freshness !== undefined,
-    verdict: pkg.freshness ? shorten(describeFreshness(pkg.freshness, mediaBuild(pkg)), MAX_FINDING_TEXT) : '',
-    verdictColor: pkg.freshness ? verdictColor(pkg.freshness.verdict) : 'Default',
+    verdictLines: pkg.freshness
+      ? describeFreshness(pkg.freshness, pkg).map((line) => ({ ...line, text: shorten(line.text, MAX_FINDING_TEXT) }))
+      : [],
     hasDataWarning: pkg.freshness?.dataWarning !== undefined,
-    dataWarning: shorten(pkg.freshness?.dataWarning ?? '', MAX_DATA_WARNING_SHOWN),
+    dataWarning: warningLine(shorten(pkg.freshness?.dataWarning ?? '', MAX_DATA_WARNING_SHOWN)).text,
     hasInspectionGap: gap !== undefined,
     inspectionGap: gap?.text ?? '',
     inspectionGapColor: gap?.color ?? 'Default',
@@ -227,13 +237,13 @@ export function mediaDetailCard(pkg: MediaPackage, context: CardContext): Adapti
         ? `Findings (${findings.length}), worst first`
         : 'No findings: ConfigMgr, the install image and the build file agree.',
     findings: [
-      ...shownFindings.map((finding) => findingLine(finding)),
-      ...(hiddenFindings > 0 ? [{ text: `… and ${hiddenFindings} more.`, color: 'Default' }] : []),
+      ...shownFindings.map((finding) => readableLine(findingLine(finding))),
+      ...(hiddenFindings > 0 ? [{ text: `… and ${hiddenFindings} more.`, color: 'Default', weight: 'Default' }] : []),
     ],
     hasActionInProgress: pkg.actionInProgress !== 0,
-    actionInProgress: `ConfigMgr has an action in progress on this package: ${
-      actionsInProgress[pkg.actionInProgress] ?? `code ${pkg.actionInProgress}`
-    }.`,
+    actionInProgress: warningLine(
+      `ConfigMgr has an action in progress on this package: ${actionsInProgress[pkg.actionInProgress] ?? `code ${pkg.actionInProgress}`}.`,
+    ).text,
     facts,
   });
 }
@@ -414,8 +424,9 @@ function renderStaleCard(
         id: pkg.id,
         name: escapeText(shorten(pkg.name, MAX_NAME_IN_TABLE)),
         details: candidateRow(pkg).details,
-        verdict: shorten(describeVerdictBriefly(pkg.freshness, mediaBuild(pkg)), MAX_VERDICT_IN_ROW),
-        verdictColor: pkg.freshness ? verdictColor(pkg.freshness.verdict) : 'Default',
+        verdict: shorten(describeVerdictBriefly(pkg.freshness), MAX_VERDICT_IN_ROW),
+        verdictColor: pkg.freshness ? freshnessTone(pkg.freshness).color : 'Default',
+        verdictWeight: pkg.freshness ? freshnessTone(pkg.freshness).weight : 'Default',
         hasFinding: top !== undefined,
         finding: top ? `${top.text}${others > 0 ? ` (and ${countOf(others, 'more finding')})` : ''}` : '',
         findingColor: top?.color ?? 'Default',
@@ -533,11 +544,14 @@ function candidateRow(pkg: MediaPackage): { id: string; name: string; details: s
   };
 }
 
-/** The build the media reads, for naming the latest revision as it would read: ConfigMgr's, else the WIM's. */
-function mediaBuild(pkg: MediaPackage): number | undefined {
-  if (pkg.build) return pkg.build.build;
-  const info = inspectedImage(pkg)?.info;
-  return info ? imageInUse(pkg, info)?.version?.build : undefined;
+/**
+ * The list's Build column: ConfigMgr's build, which the badge under it speaks of (it names the files when they
+ * differ); the share's, marked so, when ConfigMgr records none.
+ */
+function listedBuild(pkg: MediaPackage): string {
+  if (pkg.build) return formatBuild(pkg.build);
+  const judged = pkg.freshness?.judged;
+  return judged?.source === 'share' ? `${formatBuild(judged.build)} (share)` : 'unknown';
 }
 
 /** The release data's date (once per card) and its age warning, from the packages that carry a verdict. */
@@ -547,7 +561,7 @@ function releaseNotes(packages: readonly MediaPackage[]) {
     hasReleaseNote: note !== undefined,
     releaseNote: note ? `Freshness against the latest updates known as of ${note.asOf}.` : '',
     hasDataWarning: note?.warning !== undefined,
-    dataWarning: shorten(note?.warning ?? '', MAX_DATA_WARNING_SHOWN),
+    dataWarning: warningLine(shorten(note?.warning ?? '', MAX_DATA_WARNING_SHOWN)).text,
   };
 }
 

@@ -7,7 +7,7 @@ import { loadConfig } from '../../src/config';
 import { AdminServiceSimulator } from '../../src/services/demo/admin-service-simulator';
 import { createDemoSite } from '../../src/services/demo/demo-site';
 import snapshot from '../../src/services/releases/snapshot.json';
-import { cardTextOf } from '../support/bot-client';
+import { cardText, cardTextOf, onlyCard, say } from '../support/bot-client';
 
 const silent = pino({ level: 'silent' });
 
@@ -47,11 +47,34 @@ describe('the truth about the media, on the demo site and its share', () => {
     assert.match(text, /GB/);
   });
 
+  it("judges ConfigMgr's build and the share's when ConfigMgr was not reloaded, and the list's badge never contradicts its Build column", async () => {
+    // PS100012: install.wim was serviced to 26100.8246, ConfigMgr still records 26100.4349.
+    const list = await cardTextOf(app.url, 'list');
+    const row = /PS100012 · Windows 11 24H2[^\n]*\n([^\n]*)\n([^\n]*)\n/.exec(list);
+    assert.ok(row, list);
+    assert.equal(row[1], '26100.4349');
+    assert.match(row[2], /^Files (current|\d+ behind)( as of \d{4}-\d{2}-\d{2})? · ConfigMgr not reloaded$/);
+    const show = await cardTextOf(app.url, 'show PS100012');
+    assert.match(show, /The files on the share \(install\.wim, 26100\.8246\) are (current|\d+ revisions?)/);
+    assert.match(show, /ConfigMgr's record \(ImageOSVersion, 26100\.4349\) is \d+ revisions \(\d+ months?\) behind/);
+  });
+
   it('judges freshness as of the release data, and warns that the bundled data is old', async () => {
     const text = await cardTextOf(app.url, 'show PS10001A');
     assert.match(text, /\d+ revisions \(\d+ months?\) behind as of 2026-04-19: latest 26100\.8246, KB5083769 of 2026-04-14/);
     assert.match(text, /Release data is \d+ days old \(as of 2026-04-19\)/);
     assert.match(await cardTextOf(app.url, 'show PS10000C'), /Out of support since 2026-11-10/);
+  });
+
+  it("compares Windows 10 22H2 with its ESU updates, names them with the release's build 19045, and says they need ESU", async () => {
+    // PS100004's WIM says 19041.6575 (22H2 keeps 2004's baseline build); the release data holds later ESU updates.
+    const show = await cardTextOf(app.url, 'show PS100004');
+    assert.match(
+      show,
+      /Out of support since 2025-10-14 \(as of [\d-]+\), and \d+ revisions? \(\d+ months?\) behind the latest update, 19045\.\d+, KB\d+ of [\d-]+; updates after 2025-10-14 need Extended Security Updates \(ESU\)\./,
+    );
+    assert.doesNotMatch(show, /19041\.7\d{3}, KB/);
+    assert.match(await cardTextOf(app.url, 'list'), /PS100004 · Windows 10 22H2\n19041\.6575\nOut of support · \d+ behind\n/);
   });
 
   it('lists every package that is behind or drifting, worst first, for "stale" and "what media is behind?"', async () => {
@@ -127,5 +150,48 @@ describe('the truth about the media on a site whose share is not mapped, with a 
     assert.match(text, /1 revision \(\d+ months?\) behind .*latest 26100\.8500, KB5099999/);
     assert.doesNotMatch(text, /Release data is \d+ days old/);
     assert.match(await cardTextOf(app.url, 'status'), /Release data\nAs of \d{4}-\d{2}-\d{2} \(from RELEASES_FEED_URL\)/);
+  });
+});
+
+describe("the truth about the media on release data older than the bot's 45-day warning", () => {
+  const DAY_MS = 86_400_000;
+  let simulator: AdminServiceSimulator;
+  let feed: http.Server;
+  let app: RunningApp;
+  let asOf: string;
+
+  before(async () => {
+    simulator = new AdminServiceSimulator({ site: createDemoSite(), logger: silent });
+    await simulator.start();
+    // The operator's feed was last updated 100 days ago; it holds the bundled updates (26100.8246 the latest 24H2).
+    asOf = new Date(Date.now() - 100 * DAY_MS).toISOString().slice(0, 10);
+    const body = JSON.stringify({ ...snapshot, asOf });
+    feed = http.createServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(body);
+    });
+    await new Promise<void>((resolve) => feed.listen(0, '127.0.0.1', resolve));
+    const { port } = feed.address() as AddressInfo;
+    app = await startApp(
+      loadConfig({ PORT: '0', CM_ADMINSERVICE_URL: simulator.baseUrl, CM_AUTH: 'none', RELEASES_FEED_URL: `http://127.0.0.1:${port}/releases.json` }),
+      { logger: silent },
+    );
+  });
+  after(async () => {
+    await app?.stop();
+    await simulator?.stop();
+    await new Promise((resolve) => feed?.close(resolve));
+  });
+
+  it('says "as of" beside a current verdict, not in green, and keeps the warning', async () => {
+    const card = onlyCard(await say(app.url, 'list'));
+    const text = cardText(card);
+    // PS100013 carries 26100.8246, the latest the feed knows.
+    assert.match(text, new RegExp(`PS100013 · Windows 11 24H2\\n26100\\.8246\\nCurrent as of ${asOf}\\n`));
+    assert.ok(!JSON.stringify(card).includes('"color":"Good"'), 'nothing is drawn as good news on old data');
+    assert.match(text, new RegExp(`⚠ Release data is 100 days old \\(as of ${asOf}\\)`));
+    const show = onlyCard(await say(app.url, 'show PS100013'));
+    assert.match(cardText(show), new RegExp(`Current as of ${asOf}: the latest is 26100\\.8246`));
+    assert.ok(!JSON.stringify(show).includes('"color":"Good"'));
   });
 });

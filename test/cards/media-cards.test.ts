@@ -351,7 +351,7 @@ describe('media cards', () => {
     }
     for (const [code, word] of [[1, 'update'], [2, 'add'], [3, 'delete'], [9, 'code 9']] as const) {
       it(`says ConfigMgr has an action in progress (${code})`, () => {
-        assert.ok(cardTexts(mediaDetailCard(makePackage({ actionInProgress: code }), live)).includes(`ConfigMgr has an action in progress on this package: ${word}.`));
+        assert.ok(cardTexts(mediaDetailCard(makePackage({ actionInProgress: code }), live)).includes(`⚠ ConfigMgr has an action in progress on this package: ${word}.`));
       });
     }
     it('says nothing about actions when none is in progress', () => {

@@ -14,12 +14,13 @@ import {
 } from '../../src/cards/media-cards';
 import type { Finding, FindingKind, MediaInspection } from '../../src/services/media/media-inspection';
 import type { MediaPackage } from '../../src/services/media/media-package';
-import type { FreshnessVerdict } from '../../src/services/releases/freshness';
+import type { Freshness, FreshnessVerdict } from '../../src/services/releases/freshness';
 import { assertValidCard, cardTexts, findActions, TEAMS_MAX_CARD_BYTES } from '../support/assert-valid-card';
 import { displayed } from '../support/displayed-text';
 import {
   DATA_WARNING,
   findingExamples,
+  LATEST_24H2,
   makeBuild,
   makeFinding,
   makeFreshness,
@@ -81,6 +82,46 @@ function factsFrom(card: AdaptiveCard, firstTitle: string, stop: (text: string) 
 }
 function shareFactsOf(card: AdaptiveCard): Record<string, string> {
   return factsFrom(card, 'Install image', (text) => text.startsWith('Findings') || text.startsWith('No findings') || text.startsWith('As of'));
+}
+/** Every TextBlock of a card, in order, as its properties. */
+function textBlocks(card: AdaptiveCard): Array<Record<string, unknown>> {
+  const blocks: Array<Record<string, unknown>> = [];
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (node === null || typeof node !== 'object') return;
+    const record = node as Record<string, unknown>;
+    if (record.type === 'TextBlock') blocks.push(record);
+    for (const value of Object.values(record)) visit(value);
+  };
+  visit(card);
+  return blocks;
+}
+/** Windows 10 22H2 past its end of servicing, with ESU updates after it. */
+const WIN10_ESU: Extract<FreshnessVerdict, { state: 'out-of-support' }> = {
+  state: 'out-of-support',
+  release: 'Windows 10 22H2',
+  releaseBuild: 19045,
+  endedOn: new Date('2025-10-14T00:00:00Z'),
+  latest: { revision: 7184, kb: 'KB5082200', date: new Date('2026-04-14T00:00:00Z') },
+  updatesAfterEnd: 3,
+};
+function esuBehind(revisionsBehind: number, monthsBehind: number): FreshnessVerdict {
+  return { ...WIN10_ESU, revisionsBehind, monthsBehind };
+}
+/** The share's install.wim serviced to the latest, ConfigMgr still at 26100.4349 (3 behind in these examples). */
+function serviced(overrides: Partial<Freshness> = {}): Freshness {
+  return makeFreshness(verdictExamples.current, {
+    judged: { source: 'share', build: makeBuild(26100, 8246) },
+    configMgr: { build: makeBuild(26100, 4349), verdict: verdictExamples.behind, files: 'newer' },
+    ...overrides,
+  });
+}
+/** Older media copied back: the share at 26100.7623, ConfigMgr at the latest. */
+function copiedBack(): Freshness {
+  return makeFreshness(verdictExamples.behind, {
+    judged: { source: 'share', build: makeBuild(26100, 7623) },
+    configMgr: { build: makeBuild(26100, 8246), verdict: verdictExamples.current, files: 'older' },
+  });
 }
 /** A package behind, drifting and with its share inspected: what most real packages look like. */
 function drifting(overrides: Partial<MediaPackage> = {}): MediaPackage {
@@ -150,27 +191,38 @@ describe('cards: what the share holds, drift and freshness', () => {
       const at = texts.indexOf(name);
       return texts.slice(at, at + 5);
     };
-    const badges: Array<[string, FreshnessVerdict, string]> = [
-      ['current', verdictExamples.current, 'Current'],
-      ['behind', verdictExamples.behind, '3 behind'],
-      ['out of support', verdictExamples['out-of-support'], 'Out of support'],
-      ['unknown', verdictExamples.unknown, '?'],
+    /** The TextBlock (text, color, weight) under the build in the package's row. */
+    const badgeOf = (card: AdaptiveCard) => {
+      const block = textBlocks(card).find((b) => b.size === 'Small' && b.spacing === 'None' && b.color !== undefined && !String(b.text).startsWith('PS'));
+      assert.ok(block, JSON.stringify(card));
+      return { text: block.text, color: block.color, weight: block.weight };
+    };
+    const listOf = (freshness: Freshness, overrides: Partial<MediaPackage> = {}) =>
+      mediaListCard({ packages: [makePackage({ freshness, ...overrides })], filter: '', page: 0 }, live);
+    const badges: Array<[string, Freshness, { text: string; color: string; weight: string }]> = [
+      ['current on fresh data: good news', makeFreshness(verdictExamples.current), { text: 'Current', color: 'Good', weight: 'Default' }],
+      ['behind: bold in the default color, readable at both themes', makeFreshness(verdictExamples.behind), { text: '3 behind', color: 'Default', weight: 'Bolder' }],
+      ['out of support', makeFreshness(verdictExamples['out-of-support']), { text: 'Out of support', color: 'Attention', weight: 'Bolder' }],
+      ['out of support and behind its ESU updates', makeFreshness(esuBehind(3, 6)), { text: 'Out of support · 3 behind', color: 'Attention', weight: 'Bolder' }],
+      ['unknown', makeFreshness(verdictExamples.unknown), { text: '?', color: 'Default', weight: 'Default' }],
+      ['current on old data: as of its date, and not green', makeFreshness(verdictExamples.current, { dataWarning: DATA_WARNING }), { text: 'Current as of 2026-04-19', color: 'Default', weight: 'Default' }],
+      ['behind on old data: "3 behind" can only grow, so no date', makeFreshness(verdictExamples.behind, { dataWarning: DATA_WARNING }), { text: '3 behind', color: 'Default', weight: 'Bolder' }],
+      ['files serviced, ConfigMgr not reloaded', serviced(), { text: 'Files current · ConfigMgr not reloaded', color: 'Default', weight: 'Bolder' }],
+      ['files serviced, ConfigMgr not reloaded, on old data', serviced({ dataWarning: DATA_WARNING }), { text: 'Files current as of 2026-04-19 · ConfigMgr not reloaded', color: 'Default', weight: 'Bolder' }],
+      ['older media copied back to the share', copiedBack(), { text: 'Files 3 behind · ConfigMgr says current', color: 'Default', weight: 'Bolder' }],
+      ['files and ConfigMgr differ on an out-of-support release', makeFreshness({ ...verdictExamples['out-of-support'], revisionsBehind: 0, monthsBehind: 0 }, { judged: { source: 'share', build: makeBuild(22621, 6936) }, configMgr: { build: makeBuild(22621, 6649), verdict: { ...verdictExamples['out-of-support'], revisionsBehind: 1, monthsBehind: 2 }, files: 'newer' } }), { text: 'Files out of support · ConfigMgr not reloaded', color: 'Attention', weight: 'Bolder' }],
+      ['unknown release with differing builds: one "?"', makeFreshness(verdictExamples.unknown, { judged: { source: 'share', build: makeBuild(26100, 8246) }, configMgr: { build: makeBuild(26100, 4349), verdict: verdictExamples.unknown, files: 'newer' } }), { text: '?', color: 'Default', weight: 'Default' }],
     ];
-    for (const [name, verdict, badge] of badges) {
-      it(`shows a ${name} package's badge under its build: "${badge}"`, () => {
-        const card = mediaListCard({ packages: [makePackage({ freshness: makeFreshness(verdict) })], filter: '', page: 0 }, live);
-        assert.deepEqual(rowOf(card, 'Windows 11 24H2 Enterprise x64'), ['Windows 11 24H2 Enterprise x64', 'PS100012 · Windows 11 24H2', '26100.4349', badge, '3']);
+    for (const [name, freshness, badge] of badges) {
+      it(`shows the badge under the build: ${name}`, () => {
+        const card = listOf(freshness);
+        assert.deepEqual(badgeOf(card), badge);
+        assert.deepEqual(rowOf(card, 'Windows 11 24H2 Enterprise x64'), ['Windows 11 24H2 Enterprise x64', 'PS100012 · Windows 11 24H2', '26100.4349', badge.text, '3']);
       });
     }
-    it('colors the badge: current green, behind amber, out of support red', () => {
-      const colorOf = (verdict: FreshnessVerdict) => {
-        const card = mediaListCard({ packages: [makePackage({ freshness: makeFreshness(verdict) })], filter: '', page: 0 }, live);
-        return JSON.stringify(card).match(/"text":"[^"]*","color":"(\w+)","size":"Small"/)?.[1];
-      };
-      assert.deepEqual(
-        [verdictExamples.current, verdictExamples.behind, verdictExamples['out-of-support'], verdictExamples.unknown].map(colorOf),
-        ['Good', 'Warning', 'Attention', 'Default'],
-      );
+    it("shows the share's build, marked, when ConfigMgr records none: the badge judged it", () => {
+      const card = listOf(makeFreshness(verdictExamples.current, { judged: { source: 'share', build: makeBuild(26100, 8246) } }), { build: undefined });
+      assert.deepEqual(rowOf(card, 'Windows 11 24H2 Enterprise x64').slice(2, 4), ['26100.8246 (share)', 'Current']);
     });
     it('shows no badge before release data is applied', () => {
       const card = mediaListCard({ packages: [makePackage()], filter: '', page: 0 }, live);
@@ -192,19 +244,25 @@ describe('cards: what the share holds, drift and freshness', () => {
       const packages = makePackages(4).map((p) => ({ ...p, freshness: makeFreshness(verdictExamples.behind, { dataWarning: DATA_WARNING }) }));
       const texts = cardTexts(mediaListCard({ packages, filter: '', page: 0 }, live));
       assert.equal(texts.filter((t) => t === 'Freshness against the latest updates known as of 2026-04-19.').length, 1);
-      assert.ok(texts.includes(DATA_WARNING));
+      assert.ok(texts.includes(`⚠ ${DATA_WARNING}`));
     });
   });
 
   describe('detail card', () => {
+    const win10 = { build: makeBuild(19041, 6456), release: 'Windows 10 22H2' };
     const verdicts: Array<[string, FreshnessVerdict, Partial<MediaPackage>, string]> = [
       ['current', verdictExamples.current, {}, 'Current as of 2026-04-19: the latest is 26100.8246, KB5083769 of 2026-04-14.'],
       ['behind', verdictExamples.behind, {}, '3 revisions (4 months) behind as of 2026-04-19: latest 26100.8246, KB5083769 of 2026-04-14.'],
       ['one revision behind, out of band', { ...verdictExamples.behind, revisionsBehind: 1, monthsBehind: 0, latest: { revision: 32698, kb: 'KB5091157', date: new Date('2026-04-19T00:00:00Z'), outOfBand: true } }, {}, '1 revision (under a month) behind as of 2026-04-19: latest 26100.32698, KB5091157 of 2026-04-19 (out of band).'],
-      ['behind, build known only from the WIM', verdictExamples.behind, { build: undefined }, '3 revisions (4 months) behind as of 2026-04-19: latest 26100.8246, KB5083769 of 2026-04-14.'],
-      ['behind, no build anywhere', verdictExamples.behind, { build: undefined, inspection: inspections['not inspected'] }, '3 revisions (4 months) behind as of 2026-04-19: latest revision 8246, KB5083769 of 2026-04-14.'],
-      ['out of support', verdictExamples['out-of-support'], { build: makeBuild(22621, 6345) }, 'Out of support since 2026-11-10 (as of 2026-04-19); the last update was 22621.6936, KB5082052 of 2026-04-14.'],
-      ['out of support without a last update', { state: 'out-of-support', release: 'Windows 10 1809', endedOn: new Date('2024-01-09T00:00:00Z') }, {}, 'Out of support since 2024-01-09 (as of 2026-04-19).'],
+      ['behind, no build anywhere: the latest still reads with the release\'s build', verdictExamples.behind, { build: undefined, inspection: inspections['not inspected'] }, '3 revisions (4 months) behind as of 2026-04-19: latest 26100.8246, KB5083769 of 2026-04-14.'],
+      ['the source of the latest update, when the data names it', { ...verdictExamples.current, latest: { ...LATEST_24H2, from: 'site catalog' } }, {}, "Current as of 2026-04-19: the latest is 26100.8246, KB5083769 of 2026-04-14, from the site's update catalog."],
+      ['out of support, the revision not known: the last update with the release\'s build (22631, not the WIM\'s 22621)', verdictExamples['out-of-support'], { build: makeBuild(22621, 6345) }, 'Out of support since 2026-11-10 (as of 2026-04-19); the last update was 22631.6936, KB5082052 of 2026-04-14.'],
+      ['out of support at its last update', { ...verdictExamples['out-of-support'], revisionsBehind: 0, monthsBehind: 0 }, { build: makeBuild(22621, 6936) }, 'Out of support since 2026-11-10 (as of 2026-04-19), at the last update, 22631.6936, KB5082052 of 2026-04-14.'],
+      ['out of support and behind its last update', { ...verdictExamples['out-of-support'], revisionsBehind: 1, monthsBehind: 2 }, { build: makeBuild(22621, 6649) }, 'Out of support since 2026-11-10 (as of 2026-04-19), and 1 revision (2 months) behind the last update, 22631.6936, KB5082052 of 2026-04-14.'],
+      ['Windows 10 22H2 behind its ESU updates: how far, with 19045 (not the WIM\'s 19041), and that they need ESU', esuBehind(3, 6), win10, 'Out of support since 2025-10-14 (as of 2026-04-19), and 3 revisions (6 months) behind the latest update, 19045.7184, KB5082200 of 2026-04-14; updates after 2025-10-14 need Extended Security Updates (ESU).'],
+      ['Windows 10 22H2 at the latest ESU update', esuBehind(0, 0), { ...win10, build: makeBuild(19041, 7184) }, 'Out of support since 2025-10-14 (as of 2026-04-19), at the latest update, 19045.7184, KB5082200 of 2026-04-14; updates after 2025-10-14 need Extended Security Updates (ESU).'],
+      ['Windows 10 22H2, the revision not known', WIN10_ESU, { ...win10, build: undefined }, 'Out of support since 2025-10-14 (as of 2026-04-19); the latest update is 19045.7184, KB5082200 of 2026-04-14; updates after 2025-10-14 need Extended Security Updates (ESU).'],
+      ['out of support without a last update', { state: 'out-of-support', release: 'Windows 10 1809', releaseBuild: 17763, endedOn: new Date('2024-01-09T00:00:00Z'), updatesAfterEnd: 0 }, {}, 'Out of support since 2024-01-09 (as of 2026-04-19).'],
       ['unknown', verdictExamples.unknown, {}, 'Unknown as of 2026-04-19: the release data has no line for Windows 11 26H1.'],
     ];
     for (const [name, verdict, overrides, sentence] of verdicts) {
@@ -213,12 +271,52 @@ describe('cards: what the share holds, drift and freshness', () => {
         assert.equal(texts[2], sentence);
       });
     }
+    const judgedOn: Array<[string, Freshness, Partial<MediaPackage>, string]> = [
+      ['the share, ConfigMgr agreeing', makeFreshness(verdictExamples.current, { judged: { source: 'share', build: makeBuild(26100, 8246) } }), {}, 'Judged on 26100.8246 from install.wim on the share; ConfigMgr records the same build.'],
+      ['the share, ConfigMgr recording no build', makeFreshness(verdictExamples.current, { judged: { source: 'share', build: makeBuild(26100, 8246) } }), { build: undefined }, 'Judged on 26100.8246 from install.wim on the share.'],
+      ['an ESD on the share', makeFreshness(verdictExamples.current, { judged: { source: 'share', build: makeBuild(26100, 8246) } }), { inspection: makeInspection({ installImage: { relativePath: 'sources/install.esd', info: makeWimInfo({ format: 'esd' }), sizeBytes: GB, modifiedAt: syncedAt } }) }, 'Judged on 26100.8246 from install.esd on the share; ConfigMgr records the same build.'],
+      ["ConfigMgr's ImageOSVersion, the share not read", makeFreshness(verdictExamples.behind, { judged: { source: 'configmgr', build: makeBuild(26100, 4349) } }), { inspection: inspections['not inspected'] }, "Judged on 26100.4349 from ConfigMgr's ImageOSVersion."],
+      ["ConfigMgr's Version, when ImageOSVersion was empty", makeFreshness(verdictExamples.behind, { judged: { source: 'configmgr', build: makeBuild(26100, 4349) } }), { buildSource: 'Version', inspection: inspections['not inspected'] }, "Judged on 26100.4349 from ConfigMgr's Version."],
+    ];
+    for (const [name, freshness, overrides, line] of judgedOn) {
+      it(`says which build the verdict judged: ${name}`, () => {
+        assert.equal(cardTexts(mediaDetailCard(drifting({ freshness, ...overrides }), live))[3], line);
+      });
+    }
+    const both: Array<[string, Freshness, Array<{ text: string; color: string; weight: string }>]> = [
+      ['files serviced, ConfigMgr not reloaded', serviced(), [
+        { text: 'The files on the share (install.wim, 26100.8246) are current as of 2026-04-19: the latest is 26100.8246, KB5083769 of 2026-04-14.', color: 'Good', weight: 'Bolder' },
+        { text: "ConfigMgr's record (ImageOSVersion, 26100.4349) is 3 revisions (4 months) behind: image properties were not reloaded after the files were serviced.", color: 'Default', weight: 'Bolder' },
+      ]],
+      ['the same on old data: nothing green', serviced({ dataWarning: DATA_WARNING }), [
+        { text: 'The files on the share (install.wim, 26100.8246) are current as of 2026-04-19: the latest is 26100.8246, KB5083769 of 2026-04-14.', color: 'Default', weight: 'Bolder' },
+        { text: "ConfigMgr's record (ImageOSVersion, 26100.4349) is 3 revisions (4 months) behind: image properties were not reloaded after the files were serviced.", color: 'Default', weight: 'Bolder' },
+      ]],
+      ['older media copied back to the share', copiedBack(), [
+        { text: 'The files on the share (install.wim, 26100.7623) are 3 revisions (4 months) behind as of 2026-04-19: latest 26100.8246, KB5083769 of 2026-04-14.', color: 'Default', weight: 'Bolder' },
+        { text: "ConfigMgr's record (ImageOSVersion, 26100.8246) is current: the share holds older media than ConfigMgr recorded.", color: 'Good', weight: 'Bolder' },
+      ]],
+    ];
+    for (const [name, freshness, lines] of both) {
+      it(`says both verdicts, each naming its build, when ConfigMgr and the share differ: ${name}`, () => {
+        const card = mediaDetailCard(drifting({ freshness }), live);
+        const shown = textBlocks(card).slice(2, 4).map((b) => ({ text: b.text, color: b.color, weight: b.weight }));
+        assert.deepEqual(shown, lines);
+      });
+    }
+    it('draws the verdict on old data in the default color, never as good news', () => {
+      const verdict = textBlocks(mediaDetailCard(drifting({ freshness: makeFreshness(verdictExamples.current, { dataWarning: DATA_WARNING }) }), live))[2];
+      assert.deepEqual([verdict.text, verdict.color], ['Current as of 2026-04-19: the latest is 26100.8246, KB5083769 of 2026-04-14.', 'Default']);
+      const fresh = textBlocks(mediaDetailCard(drifting({ freshness: makeFreshness(verdictExamples.current) }), live))[2];
+      assert.equal(fresh.color, 'Good');
+    });
     it('calendar dates do not shift with the reader\'s time zone (no DATE() for a KB date)', () => {
       const text = allText(mediaDetailCard(drifting(), live));
       assert.ok(!text.includes('DATE(2026-04-14'));
     });
     it('warns when the release data itself is old, and not otherwise', () => {
-      assert.equal(cardTexts(mediaDetailCard(drifting({ freshness: makeFreshness(verdictExamples.current, { dataWarning: DATA_WARNING }) }), live))[3], DATA_WARNING);
+      const warning = textBlocks(mediaDetailCard(drifting({ freshness: makeFreshness(verdictExamples.current, { dataWarning: DATA_WARNING }) }), live))[3];
+      assert.deepEqual([warning.text, warning.color, warning.weight], [`⚠ ${DATA_WARNING}`, undefined, 'Bolder']);
       assert.ok(!allText(mediaDetailCard(drifting(), live)).includes('days old'));
     });
     it('says no verdict at all before release data is applied', () => {
@@ -310,6 +408,20 @@ describe('cards: what the share holds, drift and freshness', () => {
       const texts = cardTexts(mediaDetailCard(makePackage({ findings }), live));
       assert.equal(texts.filter((t) => t.startsWith('⚠ Finding')).length, MAX_FINDINGS_SHOWN);
       assert.ok(texts.includes('… and 3 more.'));
+    });
+    it('draws no text in the pale Warning color: warnings are marked ⚠, bold, in the default color', () => {
+      const pkg = drifting({
+        actionInProgress: 1,
+        findings: allKinds.map((kind) => makeFinding(kind)),
+        freshness: makeFreshness(verdictExamples.behind, { dataWarning: DATA_WARNING }),
+      });
+      const card = mediaDetailCard(pkg, live);
+      assert.ok(!JSON.stringify(card).includes('"color":"Warning"'), JSON.stringify(card));
+      const marked = textBlocks(card).filter((b) => String(b.text).startsWith('⚠'));
+      assert.ok(marked.length >= 3, 'the action in progress, the data warning and the warning findings are marked');
+      for (const block of marked) assert.deepEqual([block.color ?? 'Default', block.weight], ['Default', 'Bolder'], String(block.text));
+      const list = mediaListCard({ packages: allVerdicts.map(([state, verdict]) => drifting({ id: `PS${state.length}`, freshness: makeFreshness(verdict, { dataWarning: DATA_WARNING }) })), filter: '', page: 0 }, live);
+      assert.ok(!JSON.stringify(list).includes('"color":"Warning"'));
     });
     it('says the files agree when the share was inspected and nothing was found', () => {
       assert.ok(cardTexts(mediaDetailCard(makePackage({ inspection: makeInspection() }), live)).includes('No findings: ConfigMgr, the install image and the build file agree.'));
@@ -419,9 +531,23 @@ describe('cards: what the share holds, drift and freshness', () => {
       assert.ok(texts.includes('Freshness unknown: the release data has no line for Windows 11 26H1.'));
       assert.ok(!texts.some((t) => /^[⛔⚠ℹ]/.test(t)));
     });
+    const briefs: Array<[string, Freshness, string, string, string]> = [
+      ['current on fresh data', makeFreshness(verdictExamples.current), 'Current', 'Good', 'Default'],
+      ['current on old data', makeFreshness(verdictExamples.current, { dataWarning: DATA_WARNING }), 'Current as of 2026-04-19', 'Default', 'Default'],
+      ['Windows 10 22H2 behind its ESU updates', makeFreshness(esuBehind(3, 6)), 'Out of support since 2025-10-14, 3 revisions (6 months) behind', 'Attention', 'Bolder'],
+      ['files serviced, ConfigMgr not reloaded', serviced(), 'Files current · ConfigMgr not reloaded (its 26100.4349 is 3 behind)', 'Default', 'Bolder'],
+      ['older media copied back', copiedBack(), 'Files 3 revisions (4 months) behind: latest 26100.8246, KB5083769 of 2026-04-14 · ConfigMgr says 26100.8246, current', 'Default', 'Bolder'],
+    ];
+    for (const [name, freshness, text, color, weight] of briefs) {
+      it(`words the verdict in a row, never contradicting the build beside it: ${name}`, () => {
+        const block = textBlocks(staleCard({ packages: [makePackage({ freshness })], totalPackages: 1 }, live)).find((b) => b.text === text);
+        assert.ok(block, `${text} in ${JSON.stringify(textBlocks(staleCard({ packages: [makePackage({ freshness })], totalPackages: 1 }, live)).map((b) => b.text))}`);
+        assert.deepEqual([block.color, block.weight], [color, weight]);
+      });
+    }
     it('warns when the release data is old', () => {
       const texts = cardTexts(staleCard({ packages: [drifting({ freshness: makeFreshness(verdictExamples.behind, { dataWarning: DATA_WARNING }) })], totalPackages: 1 }, live));
-      assert.equal(texts[2], DATA_WARNING);
+      assert.equal(texts[2], `⚠ ${DATA_WARNING}`);
     });
     const empties: Array<[string, number, CardContext, string]> = [
       ['many packages', 500, live, 'All 500 packages are current and agree with their files, as of {{DATE(2026-11-25T10:00:00Z, SHORT)}} {{TIME(2026-11-25T10:00:00Z)}}.'],

@@ -200,13 +200,15 @@ export const LATEST_24H2: ReleaseUpdate = { revision: 8246, kb: 'KB5083769', dat
 
 /** One verdict of each kind, for Windows 11 24H2 media (23H2 for out of support). */
 export const verdictExamples = {
-  current: { state: 'current', release: 'Windows 11 24H2', latest: LATEST_24H2 },
-  behind: { state: 'behind', release: 'Windows 11 24H2', latest: LATEST_24H2, revisionsBehind: 3, monthsBehind: 4 },
+  current: { state: 'current', release: 'Windows 11 24H2', releaseBuild: 26100, latest: LATEST_24H2 },
+  behind: { state: 'behind', release: 'Windows 11 24H2', releaseBuild: 26100, latest: LATEST_24H2, revisionsBehind: 3, monthsBehind: 4 },
   'out-of-support': {
     state: 'out-of-support',
     release: 'Windows 11 23H2',
+    releaseBuild: 22631,
     endedOn: new Date('2026-11-10T00:00:00Z'),
     latest: { revision: 6936, kb: 'KB5082052', date: new Date('2026-04-14T00:00:00Z') },
+    updatesAfterEnd: 0,
   },
   unknown: { state: 'unknown', reason: 'the release data has no line for Windows 11 26H1.' },
 } satisfies Record<FreshnessVerdict['state'], FreshnessVerdict>;

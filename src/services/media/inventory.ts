@@ -399,9 +399,12 @@ export class MediaInventory {
     if (inUse) examined.wimIndexInUse = inUse.index;
     examined.findings = findDrift(examined, inspection);
     if (this.releases) {
-      // The file on the share is the truth when it could be read; ConfigMgr's record otherwise.
-      const build = inUse?.version ?? pkg.build;
-      examined.freshness = judgeFreshness({ release: naming.release, product: naming.product, build }, this.releases.data(), this.now());
+      // Both builds are judged: the files on the share decide, ConfigMgr's record is said beside them when it differs.
+      examined.freshness = judgeFreshness(
+        { release: naming.release, product: naming.product, shareBuild: inUse?.version, configMgrBuild: pkg.build },
+        this.releases.data(),
+        this.now(),
+      );
     }
     return examined;
   }

@@ -1,6 +1,7 @@
+import { compareBuilds } from '../media/drift';
 import type { BuildNumber } from '../media/media-package';
 import { servicingHasEnded } from './lifecycle';
-import type { Freshness, FreshnessVerdict, ProductLine, ReleaseData, ReleaseLine, ReleaseUpdate } from './freshness';
+import type { Freshness, FreshnessVerdict, JudgedBuild, ProductLine, ReleaseData, ReleaseLine, ReleaseUpdate } from './freshness';
 
 /**
  * How current a media's revision is against the latest known cumulative update of its release line.
@@ -14,12 +15,18 @@ import type { Freshness, FreshnessVerdict, ProductLine, ReleaseData, ReleaseLine
  * Revisions are compared by number only: 24H2 and 25H2 share them, and 23H2 media whose WIM reads 22621
  * carries 23H2's revision. The line is chosen by release name and product, so client 24H2 (26100.8xxx)
  * and Server 2025 (26100.32xxx) never meet.
+ *
+ * A release past its end of servicing is judged the same way against the updates that still exist for it
+ * (Windows 10 22H2 gets Extended Security Updates), so "out of support" never hides how far behind it is.
  */
 
 export interface FreshnessInput {
   release?: string;
   product?: ProductLine;
-  build?: BuildNumber;
+  /** The build of the install image in use on the share, when the share was read. */
+  shareBuild?: BuildNumber;
+  /** The build ConfigMgr records for the package (ImageOSVersion, else Version). */
+  configMgrBuild?: BuildNumber;
 }
 
 /** Release data older than this many days at `now` earns a warning next to every verdict. */
@@ -27,14 +34,32 @@ export const STALE_DATA_DAYS = 45;
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
+/**
+ * Judges every build that is known: the share's decides, ConfigMgr's is judged too when it differs, so that
+ * a card showing ConfigMgr's build can say how that build fares beside the files'.
+ */
 export function judgeFreshness(input: FreshnessInput, data: ReleaseData, now: Date): Freshness {
-  const freshness: Freshness = { verdict: verdictFor(input, data, now), asOf: data.asOf };
+  const judged: JudgedBuild | undefined = input.shareBuild
+    ? { source: 'share', build: input.shareBuild }
+    : input.configMgrBuild
+      ? { source: 'configmgr', build: input.configMgrBuild }
+      : undefined;
+  const freshness: Freshness = { verdict: verdictFor(input, judged?.build, data, now), asOf: data.asOf };
+  if (judged) freshness.judged = judged;
+  const order = input.shareBuild && input.configMgrBuild ? compareBuilds(input.shareBuild, input.configMgrBuild) : 0;
+  if (input.configMgrBuild && order !== 0) {
+    freshness.configMgr = {
+      build: input.configMgrBuild,
+      verdict: verdictFor(input, input.configMgrBuild, data, now),
+      files: order > 0 ? 'newer' : 'older',
+    };
+  }
   const warning = releaseDataWarning(data.asOf, now);
   if (warning !== undefined) freshness.dataWarning = warning;
   return freshness;
 }
 
-function verdictFor(input: FreshnessInput, data: ReleaseData, now: Date): FreshnessVerdict {
+function verdictFor(input: FreshnessInput, build: BuildNumber | undefined, data: ReleaseData, now: Date): FreshnessVerdict {
   if (input.release === undefined) {
     return { state: 'unknown', reason: 'the release of this media is not known' };
   }
@@ -43,25 +68,46 @@ function verdictFor(input: FreshnessInput, data: ReleaseData, now: Date): Freshn
     return { state: 'unknown', reason: `the release data has no ${input.release} line` };
   }
   const latest = line.updates[line.updates.length - 1];
+  const release = line.release;
+  const releaseBuild = line.build;
   if (line.endOfServicing !== undefined && servicingHasEnded(line.endOfServicing, now)) {
-    return { state: 'out-of-support', release: line.release, endedOn: line.endOfServicing, ...(latest ? { latest } : {}) };
+    // The release is out of support, but updates may still exist (Extended Security Updates): the media's
+    // revision is compared with the latest of them all the same, and the verdict says both.
+    const endedOn = line.endOfServicing;
+    const verdict: Extract<FreshnessVerdict, { state: 'out-of-support' }> = { state: 'out-of-support', release, releaseBuild, endedOn, updatesAfterEnd: updatesAfter(line.updates, endedOn) };
+    if (latest === undefined) return verdict;
+    verdict.latest = latest;
+    if (build === undefined) return verdict;
+    const missed = line.updates.filter((update) => update.revision > build.revision);
+    verdict.revisionsBehind = missed.length;
+    verdict.monthsBehind = missed.length === 0 ? 0 : monthsBehind(line.updates, build.revision, missed[0], latest);
+    return verdict;
   }
   if (latest === undefined) {
-    return { state: 'unknown', reason: `the release data lists no updates for ${line.release}` };
+    return { state: 'unknown', reason: `the release data lists no updates for ${release}` };
   }
-  if (input.build === undefined) {
+  if (build === undefined) {
     return { state: 'unknown', reason: 'the build and revision of this media are not known' };
   }
-  const revision = input.build.revision;
-  if (revision >= latest.revision) return { state: 'current', release: line.release, latest };
+  const revision = build.revision;
+  if (revision >= latest.revision) return { state: 'current', release, releaseBuild, latest };
   const missed = line.updates.filter((update) => update.revision > revision);
   return {
     state: 'behind',
-    release: line.release,
+    release,
+    releaseBuild,
     latest,
     revisionsBehind: missed.length,
     monthsBehind: monthsBehind(line.updates, revision, missed[0], latest),
   };
+}
+
+/**
+ * Updates released after the last day of servicing. Both are calendar dates (UTC midnight), so they compare
+ * as days: an update on the last day itself (Windows 10's of 2025-10-14) is still a regular one.
+ */
+function updatesAfter(updates: readonly ReleaseUpdate[], endOfServicing: Date): number {
+  return updates.filter((update) => update.date.getTime() > endOfServicing.getTime()).length;
 }
 
 function findLine(data: ReleaseData, release: string, product: ProductLine | undefined): ReleaseLine | undefined {

@@ -19,16 +19,16 @@ function pkg(id: string, overrides: Partial<MediaPackage>): MediaPackage {
 }
 
 describe('staleMedia', () => {
-  const current = pkg('PS100001', { freshness: freshness({ state: 'current', release: 'Windows 11 24H2', latest }) });
+  const current = pkg('PS100001', { freshness: freshness({ state: 'current', release: 'Windows 11 24H2', releaseBuild: 26100, latest }) });
   const unknown = pkg('PS100002', { freshness: freshness({ state: 'unknown', reason: 'The build is not known.' }) });
   const oneBehind = pkg('PS100003', {
-    freshness: freshness({ state: 'behind', release: 'Windows 11 24H2', latest, revisionsBehind: 1, monthsBehind: 1 }),
+    freshness: freshness({ state: 'behind', release: 'Windows 11 24H2', releaseBuild: 26100, latest, revisionsBehind: 1, monthsBehind: 1 }),
   });
   const fiveBehind = pkg('PS100004', {
-    freshness: freshness({ state: 'behind', release: 'Windows 11 24H2', latest, revisionsBehind: 5, monthsBehind: 5 }),
+    freshness: freshness({ state: 'behind', release: 'Windows 11 24H2', releaseBuild: 26100, latest, revisionsBehind: 5, monthsBehind: 5 }),
   });
   const outOfSupport = pkg('PS100005', {
-    freshness: freshness({ state: 'out-of-support', release: 'Windows 11 23H2', endedOn: new Date('2026-11-10T00:00:00Z') }),
+    freshness: freshness({ state: 'out-of-support', release: 'Windows 11 23H2', releaseBuild: 22631, endedOn: new Date('2026-11-10T00:00:00Z'), updatesAfterEnd: 0 }),
   });
   const brokenFile = pkg('PS100006', { findings: [finding('error')] });
   const leftover = pkg('PS100007', { findings: [finding('warning')] });
