@@ -101,8 +101,18 @@ function describeDistance(verdict: { revisionsBehind: number; monthsBehind: numb
   return `${countOf(verdict.revisionsBehind, 'revision')} (${months})`;
 }
 
-/** "26100.8246, KB5083769 of 2026-04-14" (out-of-band updates say so). */
+/**
+ * "26100.8246, KB5083769 of 2026-04-14, from the site's update catalog": out-of-band updates say so, and the
+ * release data that listed the update is named, so an admin can tell which source decided the verdict.
+ */
 function describeUpdate(update: ReleaseUpdate, mediaBuild: number | undefined): string {
   const number = mediaBuild === undefined ? `revision ${update.revision}` : `${mediaBuild}.${update.revision}`;
-  return `${number}, ${update.kb} of ${calendarDate(update.date)}${update.outOfBand ? ' (out of band)' : ''}`;
+  const source = update.from === undefined ? '' : `, ${sourceWording[update.from]}`;
+  return `${number}, ${update.kb} of ${calendarDate(update.date)}${update.outOfBand ? ' (out of band)' : ''}${source}`;
 }
+
+const sourceWording: Record<NonNullable<ReleaseUpdate['from']>, string> = {
+  snapshot: 'from the bundled snapshot',
+  feed: 'from the release feed',
+  'site catalog': "from the site's update catalog",
+};

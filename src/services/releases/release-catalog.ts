@@ -83,7 +83,7 @@ export class ReleaseCatalog {
   private readonly now: () => Date;
 
   constructor(private readonly options: ReleaseCatalogOptions) {
-    this.current = loadSnapshot();
+    this.current = stampSource(loadSnapshot());
     this.now = options.now ?? (() => new Date());
   }
 
@@ -203,7 +203,7 @@ export class ReleaseCatalog {
         timeoutMs: this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
         maxBytes: this.options.maxBytes ?? DEFAULT_MAX_BYTES,
       });
-      this.current = data;
+      this.current = stampSource(data);
       this.remerge();
       this.lastError = undefined;
       this.options.logger.info(
@@ -227,4 +227,12 @@ function siteCatalogFailure(error: unknown): string {
   if (error instanceof ConfigMgrBadResponse) return 'ConfigMgr answered the update query with something the bot cannot read';
   if (error instanceof ConfigMgrUnavailable) return 'ConfigMgr did not answer the update query';
   return 'the update query failed';
+}
+
+/** Every update names the data that listed it, unless it already does (a feed may carry its own). */
+function stampSource(data: ReleaseData): ReleaseData {
+  return {
+    ...data,
+    lines: data.lines.map((line) => ({ ...line, updates: line.updates.map((update) => ({ from: data.source, ...update })) })),
+  };
 }

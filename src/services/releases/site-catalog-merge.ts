@@ -40,13 +40,15 @@ export function mergeSiteCatalog(base: ReleaseData, updates: readonly CatalogUpd
     }
     for (const line of targets) {
       const known = line.updates.find((entry) => entry.kb === update.kb) ?? line.updates.find((entry) => entry.revision === revision);
+      const sameKb = known?.kb === update.kb;
       const merged: ReleaseUpdate = {
         revision,
         kb: update.kb,
-        date: update.date,
-        outOfBand: known?.kb === update.kb && known.outOfBand !== undefined ? known.outOfBand : update.outOfBand,
+        // The snapshot's or feed's date is Microsoft's release date; a catalog entry may be dated later.
+        date: sameKb && known.date.getTime() < update.date.getTime() ? known.date : update.date,
+        outOfBand: sameKb ? known.outOfBand === true : update.outOfBand,
         from: 'site catalog',
-        ...(known?.kb === update.kb && known.citation !== undefined ? { citation: known.citation } : {}),
+        ...(sameKb && known.citation !== undefined ? { citation: known.citation } : {}),
       };
       if (!merged.outOfBand) delete merged.outOfBand;
       line.updates = [...line.updates.filter((entry) => entry !== known), merged].sort((a, b) => a.revision - b.revision);

@@ -26,6 +26,7 @@ export interface CatalogUpdate {
   superseded: boolean;
   /** The title says so, or it was posted on another day than the second Tuesday of its month. */
   outOfBand: boolean;
+  titleSaysOutOfBand: boolean;
 }
 
 export interface RejectedRow {
@@ -108,9 +109,10 @@ export async function readSiteUpdateCatalog(
       revision: seen.revision ?? update.revision,
       superseded: seen.superseded && update.superseded,
       outOfBand: seen.outOfBand || update.outOfBand,
+      titleSaysOutOfBand: seen.titleSaysOutOfBand || update.titleSaysOutOfBand,
     });
   });
-  reading.updates = [...byLineAndKb.values()];
+  reading.updates = withEarliestDates([...byLineAndKb.values()]);
   if (reading.rejectedCount > 0) {
     options.logger.warn({ rejected: reading.rejectedCount, examples: reading.rejectedExamples }, 'site update catalog rows left out');
   }
@@ -145,8 +147,27 @@ function readRow(row: unknown, now: Date): RowOutcome {
       ...(reading.build === undefined ? {} : { revision: reading.build.revision }),
       superseded: fields.IsSuperseded === true,
       outOfBand: reading.outOfBand === true || !isSecondTuesday(date),
+      titleSaysOutOfBand: reading.outOfBand === true,
     },
   };
+}
+
+/**
+ * A KB is released once, but the catalog dates each entry: one added later for another version (a 26H2 entry
+ * of September's update was dated 09-29) would move the release date and look out of band. The earliest
+ * DatePosted of a KB is its release date, for every line it serves.
+ */
+function withEarliestDates(updates: CatalogUpdate[]): CatalogUpdate[] {
+  const earliest = new Map<string, Date>();
+  for (const update of updates) {
+    const seen = earliest.get(update.kb);
+    if (seen === undefined || update.date.getTime() < seen.getTime()) earliest.set(update.kb, update.date);
+  }
+  return updates.map((update) => {
+    const date = earliest.get(update.kb)!;
+    if (date === update.date) return update;
+    return { ...update, date, outOfBand: update.titleSaysOutOfBand || !isSecondTuesday(date) };
+  });
 }
 
 /** "5079473", "KB5079473" or the number 5079473. */
