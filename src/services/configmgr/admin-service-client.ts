@@ -262,7 +262,8 @@ export class AdminServiceClient implements AdminService {
     let url = `${this.#baseUrl}/wmi/SMS_SoftwareUpdate${buildQueryString({
       $select: buildSelect(SOFTWARE_UPDATE_PROPERTIES),
       $filter: filter,
-      $top: String(query.maxRows),
+      // One row more than read: a site that has it has more than the bot reads, and the bot can say so.
+      $top: String(query.maxRows + 1),
     })}`;
     const visited = new Set<string>();
     const rows: unknown[] = [];
