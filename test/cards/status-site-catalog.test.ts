@@ -6,6 +6,10 @@ import type { SiteStatus } from '../../src/services/site-status';
 import { assertValidCard, cardTexts } from '../support/assert-valid-card';
 import { displayed } from '../support/displayed-text';
 
+const noWindowsUpdates = (rowsRead: number): Reading => {
+  const { newest: _newest, ...rest } = used({ lines: [], rowsRead });
+  return { ...rest, state: 'no windows updates' };
+};
 const day = (text: string) => new Date(`${text}T00:00:00Z`);
 const context: CardContext = { demo: false, syncedAt: new Date('2026-12-03T10:42:00Z') };
 const readAt = new Date('2026-12-03T10:42:00Z');
@@ -24,7 +28,8 @@ function status(siteCatalog: SiteCatalogStatus | undefined, source: 'snapshot' |
   };
 }
 
-const used = (overrides: Partial<Extract<SiteCatalogStatus, { state: 'used' }>> = {}): SiteCatalogStatus => ({
+type Reading = Extract<SiteCatalogStatus, { readAt: Date }>;
+const used = (overrides: Partial<Reading> = {}): Reading => ({
   state: 'used',
   readAt,
   lines: ['Windows 11 24H2', 'Windows 11 25H2'],
@@ -46,8 +51,8 @@ function siteCatalogFact(card: unknown): string | undefined {
 describe('the status card shows the site update catalog', () => {
   const cases: Array<{ why: string; catalog: SiteCatalogStatus | undefined; source?: 'snapshot' | 'feed'; says: RegExp | undefined }> = [
     { why: 'the lines it fed and the newest update it gave', catalog: used(), says: /^2 Windows lines \(Windows 11 24H2, Windows 11 25H2\), newest KB5129195 of 2026-09-14 \(Windows 11 24H2\); read .*; other lines from the bundled snapshot as of 2026-04-19\.$/ },
-    { why: 'a site that syncs no Windows cumulative updates, and what is used instead', catalog: { ...used({ lines: [], rowsRead: 2 }), state: 'no windows updates', newest: undefined }, says: /^The site syncs no Windows cumulative updates \(2 updates read .*\); using the bundled snapshot as of 2026-04-19\.$/ },
-    { why: 'the feed when it is the data in use', catalog: { ...used({ lines: [], rowsRead: 0 }), state: 'no windows updates', newest: undefined }, source: 'feed', says: /using the release feed as of 2026-04-19/ },
+    { why: 'a site that syncs no Windows cumulative updates, and what is used instead', catalog: noWindowsUpdates(2), says: /^The site syncs no Windows cumulative updates \(2 updates read .*\); using the bundled snapshot as of 2026-04-19\.$/ },
+    { why: 'the feed when it is the data in use', catalog: noWindowsUpdates(0), source: 'feed', says: /using the release feed as of 2026-04-19/ },
     { why: 'a read that failed', catalog: { state: 'failed', lastError: 'ConfigMgr did not answer the update query', failedAt: readAt }, says: /^Could not be read \(ConfigMgr did not answer the update query\); using the bundled snapshot as of 2026-04-19\.$/ },
     { why: 'a catalog not read yet', catalog: { state: 'not read' }, says: /^Not read yet/ },
     { why: 'an update it could not number', catalog: used({ unnumbered: [{ release: 'Windows 10 22H2', kb: 'KB5122878', date: day('2026-09-08') }] }), says: /Not used for want of a build number in its title or the release data: KB5122878 of 2026-09-08 \(Windows 10 22H2\)\./ },
