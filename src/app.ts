@@ -10,7 +10,7 @@ import { createLogger } from './logger';
 import { createServer, type HttpLimits } from './server';
 import { AdminServiceClient, type AdminServiceAuth, type AdminServiceClientOptions } from './services/configmgr/admin-service-client';
 import { AdminServiceSimulator } from './services/demo/admin-service-simulator';
-import { createDemoSite } from './services/demo/demo-site';
+import { createDemoSite, createDemoUpdateCatalog } from './services/demo/demo-site';
 import { demoMediaPathMap, findDemoMediaRoot } from './services/demo/demo-media-root';
 import { MediaInventory } from './services/media/inventory';
 import { MediaPathMapper } from './services/media/media-paths';
@@ -75,7 +75,11 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
     adminServiceUrl = config.configMgr.adminServiceUrl;
     auth = authFromConfig(config.configMgr);
   } else {
-    simulator = new AdminServiceSimulator({ site: createDemoSite(), logger: logger.child({ component: 'demo-site' }) });
+    simulator = new AdminServiceSimulator({
+      site: createDemoSite(),
+      softwareUpdates: createDemoUpdateCatalog(),
+      logger: logger.child({ component: 'demo-site' }),
+    });
     adminServiceUrl = await simulator.start();
     auth = { kind: 'none' };
     const demoSite = simulator;
@@ -91,7 +95,12 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
     logger: logger.child({ component: 'adminservice' }),
   });
   stops.unshift(() => adminService.close());
-  const releases = new ReleaseCatalog({ feedUrl: config.releasesFeedUrl, logger: logger.child({ component: 'releases' }) });
+  const releases = new ReleaseCatalog({
+    feedUrl: config.releasesFeedUrl,
+    // The site's own update catalog, read at every inventory sync (see refreshReleases below).
+    siteCatalog: adminService,
+    logger: logger.child({ component: 'releases' }),
+  });
   // start() fetches the feed at once; waiting on refresh() shares that fetch, so the first sync judges with it.
   releases.start();
   await releases.refresh();
@@ -110,6 +119,7 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
     syncTimeLimitMs: options.syncTimeLimitMs,
     inspector,
     releases,
+    refreshReleases: () => releases.refreshSiteCatalog(),
     logger: logger.child({ component: 'inventory' }),
   });
   inventory.start(config.syncIntervalMinutes * 60_000);

@@ -192,8 +192,8 @@ export class MediaAnswers {
 
   private releaseDataStatus(): SiteStatus['releaseData'] {
     if (!this.options.releases) return undefined;
-    const { source, asOf, lastError } = this.options.releases.status();
+    const { source, asOf, lastError, siteCatalog } = this.options.releases.status();
     const warning = releaseDataWarning(asOf, (this.options.now ?? (() => new Date()))());
-    return { source, asOf, ...(lastError ? { lastError } : {}), ...(warning ? { warning } : {}) };
+    return { source, asOf, ...(lastError ? { lastError } : {}), ...(warning ? { warning } : {}), ...(siteCatalog ? { siteCatalog } : {}) };
   }
 }

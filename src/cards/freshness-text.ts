@@ -269,7 +269,7 @@ function describeDistance(verdict: { revisionsBehind?: number; monthsBehind?: nu
 }
 
 const sourceWording: Record<ReleaseSource, string> = {
-  snapshot: "the bot's bundled snapshot",
+  snapshot: 'the bundled snapshot',
   feed: 'the release feed',
   'site catalog': "the site's update catalog",
 };

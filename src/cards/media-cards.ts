@@ -11,6 +11,7 @@ import { Template } from 'adaptivecards-templating';
 import { worstFirst } from '../services/media/media-inspection';
 import { comparePackages, formatBuild, formatFullBuild, type MediaPackage, type PackageKind } from '../services/media/media-package';
 import type { SiteStatus } from '../services/site-status';
+import type { SiteCatalogStatus } from '../services/releases/release-catalog';
 import { botCommands } from './bot-commands';
 import { CardVerbs } from './card-verbs';
 import { calendarDate, countOf, formatBytes, formatDuration, formatKilobytes, localisedDateTime } from './card-formatting';
@@ -497,7 +498,48 @@ function releaseDataFacts(data: NonNullable<SiteStatus['releaseData']>): Array<{
   return [
     { title: 'Release data', value: `As of ${calendarDate(data.asOf)} (${source})${data.warning ? `. ${data.warning}` : ''}` },
     ...(data.lastError ? [{ title: 'Release feed error', value: escapeMarkdown(data.lastError) }] : []),
+    ...(data.siteCatalog ? [{ title: 'Site update catalog', value: escapeMarkdown(siteCatalogText(data.siteCatalog, data)) }] : []),
   ];
+}
+
+/**
+ * What the site's update catalog gave: "2 Windows lines (Windows 11 24H2, Windows 11 25H2), newest KB5129195
+ * of 2026-09-14 (Windows 11 24H2); read …", or why the other release data is used instead.
+ */
+function siteCatalogText(catalog: SiteCatalogStatus, data: NonNullable<SiteStatus['releaseData']>): string {
+  const fallback = `${data.source === 'feed' ? 'the release feed' : 'the bundled snapshot'} as of ${calendarDate(data.asOf)}`;
+  switch (catalog.state) {
+    case 'not read':
+      return 'Not read yet: the next sync reads it.';
+    case 'failed':
+      return `Could not be read (${catalog.lastError}); using ${fallback}.`;
+    case 'no windows updates':
+      return (
+        `The site syncs no Windows cumulative updates (${countOf(catalog.rowsRead, 'update')} read ${localisedDateTime(catalog.readAt, 'not known')}); using ${fallback}.` +
+        siteCatalogNotes(catalog)
+      );
+    case 'used': {
+      const newest = catalog.newest ? `, newest ${catalog.newest.kb} of ${calendarDate(catalog.newest.date)} (${catalog.newest.release})` : '';
+      return (
+        `${countOf(catalog.lines.length, 'Windows line')} (${catalog.lines.join(', ')})${newest}; read ${localisedDateTime(catalog.readAt, 'not known')}; other lines from ${fallback}.` +
+        siteCatalogNotes(catalog)
+      );
+    }
+  }
+}
+
+function siteCatalogNotes(catalog: Extract<SiteCatalogStatus, { readAt: Date }>): string {
+  const notes: string[] = [];
+  const unnumbered = catalog.unnumbered.slice(0, 3);
+  if (unnumbered.length > 0) {
+    const named = unnumbered.map((entry) => `${entry.kb} of ${calendarDate(entry.date)} (${entry.release})`).join(', ');
+    notes.push(`Not used for want of a build number in its title or the release data: ${named}.`);
+  }
+  if (catalog.rejectedRows > 0) notes.push(`${countOf(catalog.rejectedRows, 'row')} could not be trusted and ${catalog.rejectedRows === 1 ? 'was' : 'were'} left out (see the log).`);
+  if (catalog.truncated) notes.push('The site listed more updates than the bot reads; the first ones were used.');
+  if (catalog.titleFilterRefused) notes.push('The site refused the title filter; the bot read the catalog unfiltered.');
+  if (catalog.lastError) notes.push(`The last read failed (${catalog.lastError}); this is the reading before it.`);
+  return notes.length === 0 ? '' : ` ${notes.join(' ')}`;
 }
 
 export function errorCard(

@@ -1,5 +1,6 @@
 /** What `status` reports: the bot's view of its own health, without calling ConfigMgr in the turn. */
 import type { SkippedPackageRow } from './media/inventory';
+import type { SiteCatalogStatus } from './releases/release-catalog';
 
 export interface SiteStatus {
   demo: boolean;
@@ -16,5 +17,12 @@ export interface SiteStatus {
   skippedRows?: { count: number; examples: readonly SkippedPackageRow[] };
   syncIntervalMinutes: number;
   /** The release data freshness verdicts are judged against. */
-  releaseData?: { source: 'snapshot' | 'feed'; asOf: Date; lastError?: string; warning?: string };
+  releaseData?: {
+    source: 'snapshot' | 'feed';
+    asOf: Date;
+    lastError?: string;
+    warning?: string;
+    /** The site's own update catalog, merged over the snapshot or feed; absent when the bot does not read one. */
+    siteCatalog?: SiteCatalogStatus;
+  };
 }

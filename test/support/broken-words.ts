@@ -26,7 +26,7 @@ export async function wordsBrokenAcrossLines(card: Locator, longerThan = 24): Pr
         range.setStart(node, match.index);
         range.setEnd(node, match.index + match[0].length);
         // One rectangle per line box the word is drawn on; zero-width rectangles are not drawn text.
-        const tops = new Set([...range.getClientRects()].filter((rect) => rect.width > 0).map((rect) => Math.round(rect.top)));
+        const tops = new Set(Array.from(range.getClientRects()).filter((rect) => rect.width > 0).map((rect) => Math.round(rect.top)));
         if (tops.size > 1) found.push({ word: match[0], inText: text.trim().slice(0, 60) });
       }
     }

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { PACKAGE_CLASSES, type PackageClass } from '../configmgr/admin-service';
 import { applyMediaToRecord, findDemoPackage, type DemoPackage, type DemoPackageRecord, type DemoSite } from './demo-media';
+import type { DemoSoftwareUpdate } from './demo-site';
 import { ODataFilterError, parseODataFilter, type FilterPredicate, type PropertyType } from './odata-filter';
 
 /**
@@ -39,6 +40,8 @@ export interface SimulatorOptions {
   pageSize?: number;
   logger?: Logger;
   now?: () => Date;
+  /** SMS_SoftwareUpdate rows (the site's update catalog); none when absent, like a site that syncs no updates. */
+  softwareUpdates?: DemoSoftwareUpdate[];
 }
 
 export interface SimulatorStats {
@@ -66,6 +69,7 @@ interface SimResponse {
 type Route =
   | { kind: 'metadata' }
   | { kind: 'list'; packageClass: PackageClass }
+  | { kind: 'updates' }
   | { kind: 'key'; packageClass: PackageClass; key: string }
   | { kind: 'method'; packageClass: PackageClass; key: string; method: string }
   | { kind: 'error'; response: SimResponse };
@@ -88,6 +92,18 @@ const RECORD_PROPERTIES: ReadonlyMap<string, PropertyType> = new Map<string, Pro
   ['PackageType', 'number'],
 ]);
 
+const SOFTWARE_UPDATE_CLASS = 'SMS_SoftwareUpdate';
+/** The SMS_SoftwareUpdate properties the demo serves; the category array can be selected, not filtered. */
+const SOFTWARE_UPDATE_PROPERTIES: ReadonlyMap<string, PropertyType> = new Map<string, PropertyType>([
+  ['CI_ID', 'number'],
+  ['ArticleID', 'string'],
+  ['LocalizedDisplayName', 'string'],
+  ['DatePosted', 'string'],
+  ['IsSuperseded', 'boolean'],
+  ['IsExpired', 'boolean'],
+]);
+const SOFTWARE_UPDATE_SELECTABLE = new Set<string>([...SOFTWARE_UPDATE_PROPERTIES.keys(), 'LocalizedCategoryInstanceNames']);
+
 /** Lazy properties: null in collections, filled by key, not filterable. */
 const LAZY_PROPERTIES = ['ImageProperty'] as const;
 const SELECTABLE = new Set<string>([...RECORD_PROPERTIES.keys(), ...LAZY_PROPERTIES]);
@@ -103,6 +119,8 @@ export class AdminServiceSimulator {
   private readonly pageSize?: number;
   private readonly logger?: Logger;
   private readonly now: () => Date;
+  /** The site's update catalog; tests may replace it. */
+  softwareUpdates: DemoSoftwareUpdate[];
   private fault: SimulatorFault | null = null;
   private faultUsesLeft = Infinity;
   private server?: http.Server;
@@ -118,6 +136,7 @@ export class AdminServiceSimulator {
     this.pageSize = options.pageSize;
     this.logger = options.logger;
     this.now = options.now ?? (() => new Date());
+    this.softwareUpdates = options.softwareUpdates ?? [];
     this.stats = createStats();
   }
 
@@ -192,7 +211,7 @@ export class AdminServiceSimulator {
     const rawPath = questionMark === -1 ? rawUrl : rawUrl.slice(0, questionMark);
     const query = new URLSearchParams(questionMark === -1 ? '' : rawUrl.slice(questionMark + 1));
     const route = parseRoute(method, rawPath);
-    if (route.kind === 'list') stats.listRequests++;
+    if (route.kind === 'list' || route.kind === 'updates') stats.listRequests++;
     if (route.kind === 'method') stats.methodCalls++;
     if (route.kind === 'metadata') stats.metadataRequests++;
     const isKey = route.kind === 'key';
@@ -281,6 +300,8 @@ export class AdminServiceSimulator {
         return { status: 200, body: metadataDocument(), contentType: 'application/xml' };
       case 'list':
         return this.answerList(route.packageClass, query);
+      case 'updates':
+        return this.answerUpdates(query);
       case 'key':
         return this.answerKey(route.packageClass, route.key, query);
       case 'method':
@@ -313,6 +334,38 @@ export class AdminServiceSimulator {
     const envelope: Record<string, unknown> = {
       '@odata.context': this.context(packageClass),
       value: selected.map((pkg) => project(pkg, options.select, false)),
+    };
+    if (nextLink) envelope['@odata.nextLink'] = nextLink;
+    return json(200, envelope);
+  }
+
+  /** SMS_SoftwareUpdate as a collection: $select, $filter, $top, $skip and paging like the package classes. */
+  private answerUpdates(query: URLSearchParams): SimResponse {
+    const options = readQueryOptions(query, true, SOFTWARE_UPDATE_PROPERTIES, SOFTWARE_UPDATE_SELECTABLE);
+    if ('response' in options) return options.response;
+    const matching = this.softwareUpdates.filter((update) => options.filter(update as unknown as Record<string, unknown>));
+    const skip = options.skip ?? 0;
+    let selected = matching.slice(skip, options.top === undefined ? undefined : skip + options.top);
+    let nextLink: string | undefined;
+    if (this.pageSize !== undefined && selected.length > this.pageSize) {
+      selected = selected.slice(0, this.pageSize);
+      const next = new URLSearchParams();
+      for (const name of ['$select', '$filter'] as const) {
+        const value = query.get(name);
+        if (value !== null) next.set(name, value);
+      }
+      next.set('$skip', String(skip + this.pageSize));
+      if (options.top !== undefined) next.set('$top', String(options.top - this.pageSize));
+      nextLink = `${this.baseUrl}/wmi/${SOFTWARE_UPDATE_CLASS}?${next.toString()}`;
+    }
+    const names = options.select ?? [...SOFTWARE_UPDATE_SELECTABLE];
+    const envelope: Record<string, unknown> = {
+      '@odata.context': `${this.baseUrl}/wmi/$metadata#${SOFTWARE_UPDATE_CLASS}`,
+      value: selected.map((update) => {
+        const row: Record<string, unknown> = options.select ? {} : { __CLASS: SOFTWARE_UPDATE_CLASS };
+        for (const name of names) row[name] = (update as unknown as Record<string, unknown>)[name] ?? null;
+        return row;
+      }),
     };
     if (nextLink) envelope['@odata.nextLink'] = nextLink;
     return json(200, envelope);
@@ -424,6 +477,9 @@ function parseRoute(method: string, rawPath: string): Route {
   if (className.includes('.')) {
     return { kind: 'error', response: odataError(404, 'NotFound', `Static methods (${className}) are not available on the demo site.`) };
   }
+  if (className.toLowerCase() === SOFTWARE_UPDATE_CLASS.toLowerCase() && keyText === undefined && action === undefined) {
+    return method === 'GET' ? { kind: 'updates' } : methodNotAllowed(method);
+  }
   const packageClass = CLASS_BY_LOWER_NAME.get(className.toLowerCase());
   if (!packageClass) {
     return { kind: 'error', response: odataError(404, 'NotFound', `The class ${className} was not found.`) };
@@ -454,7 +510,12 @@ function parseKey(text: string): string | undefined {
 
 type QueryOptions = { select?: string[]; filter: FilterPredicate; top?: number; skip?: number } | { response: SimResponse };
 
-function readQueryOptions(query: URLSearchParams, collection: boolean): QueryOptions {
+function readQueryOptions(
+  query: URLSearchParams,
+  collection: boolean,
+  properties: ReadonlyMap<string, PropertyType> = RECORD_PROPERTIES,
+  selectable: ReadonlySet<string> = SELECTABLE,
+): QueryOptions {
   for (const name of query.keys()) {
     if (name.startsWith('$') && !(collection ? SUPPORTED_QUERY_OPTIONS.has(name) : name === '$select')) {
       return { response: odataError(400, 'BadRequest', `The query option ${name} is not supported here.`) };
@@ -464,7 +525,7 @@ function readQueryOptions(query: URLSearchParams, collection: boolean): QueryOpt
   const selectText = query.get('$select');
   if (selectText !== null) {
     select = selectText.split(',').map((name) => name.trim());
-    const unknown = select.find((name) => !SELECTABLE.has(name));
+    const unknown = select.find((name) => !selectable.has(name));
     if (unknown !== undefined) {
       return { response: odataError(400, 'BadRequest', `The property "${unknown}" in $select does not exist.`) };
     }
@@ -473,7 +534,7 @@ function readQueryOptions(query: URLSearchParams, collection: boolean): QueryOpt
   const filterText = query.get('$filter');
   if (filterText !== null) {
     try {
-      filter = parseODataFilter(filterText, RECORD_PROPERTIES);
+      filter = parseODataFilter(filterText, properties);
     } catch (error) {
       if (!(error instanceof ODataFilterError)) throw error;
       return { response: odataError(400, 'BadRequest', `The query specified in the URI is not valid: ${error.message}.`) };

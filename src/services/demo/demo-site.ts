@@ -338,3 +338,121 @@ export function createDemoSite(): DemoSite {
     packages: demoPackageSpecs().map((spec) => demoPackage(spec)),
   };
 }
+
+/** One SMS_SoftwareUpdate row as the AdminService answers it (the properties the bot reads, and CI_ID). */
+export interface DemoSoftwareUpdate {
+  CI_ID: number;
+  ArticleID: string;
+  LocalizedDisplayName: string;
+  /** ISO date-time, UTC. */
+  DatePosted: string;
+  IsSuperseded: boolean;
+  IsExpired: boolean;
+  LocalizedCategoryInstanceNames: string[];
+}
+
+/**
+ * The demo site's software-update catalog: a few cumulative updates of several lines in the title forms the
+ * public catalog uses (the 2026 form with the build, the older form without), superseded ones, an expired one,
+ * and the rows a real catalog holds beside them that must be ignored (a preview, a .NET update, a Defender
+ * update, a Setup Dynamic Update). September 2026's updates are newer than the bundled snapshot, so `npm start`
+ * shows verdicts decided by the site catalog. KBs, dates and builds are Microsoft's.
+ */
+export function createDemoUpdateCatalog(): DemoSoftwareUpdate[] {
+  const windows11 = ['Windows 11', 'Security Updates'];
+  const rows: Array<Omit<DemoSoftwareUpdate, 'CI_ID' | 'IsExpired'> & { IsExpired?: boolean }> = [
+    {
+      ArticleID: '5079473',
+      LocalizedDisplayName: '2026-03 Cumulative Update for Windows 11, version 24H2 for x64-based Systems (KB5079473) (26100.8037)',
+      DatePosted: '2026-03-10T17:00:00Z',
+      IsSuperseded: true,
+      LocalizedCategoryInstanceNames: windows11,
+    },
+    {
+      ArticleID: '5083769',
+      LocalizedDisplayName: '2026-04 Cumulative Update for Windows 11, version 24H2 for x64-based Systems (KB5083769)',
+      DatePosted: '2026-04-14T17:00:00Z',
+      IsSuperseded: true,
+      LocalizedCategoryInstanceNames: windows11,
+    },
+    {
+      ArticleID: '5124008',
+      LocalizedDisplayName: '2026-09 Cumulative Update for Windows 11, version 24H2 for x64-based Systems (KB5124008) (26100.9445)',
+      DatePosted: '2026-09-08T17:00:00Z',
+      IsSuperseded: true,
+      LocalizedCategoryInstanceNames: windows11,
+    },
+    {
+      ArticleID: '5129195',
+      LocalizedDisplayName: '2026-09 Cumulative Update for Windows 11, version 24H2 for x64-based Systems (KB5129195) (26100.9457)',
+      DatePosted: '2026-09-14T17:00:00Z',
+      IsSuperseded: false,
+      LocalizedCategoryInstanceNames: windows11,
+    },
+    {
+      ArticleID: '5129195',
+      LocalizedDisplayName: '2026-09 Cumulative Update for Windows 11, version 25H2 for arm64-based Systems (KB5129195) (26200.9457)',
+      DatePosted: '2026-09-14T17:00:00Z',
+      IsSuperseded: false,
+      LocalizedCategoryInstanceNames: windows11,
+    },
+    {
+      ArticleID: '5124010',
+      LocalizedDisplayName: '2026-09 Cumulative Update Preview for Windows 11, version 24H2 for x64-based Systems (KB5124010)',
+      DatePosted: '2026-09-22T17:00:00Z',
+      IsSuperseded: false,
+      LocalizedCategoryInstanceNames: ['Windows 11', 'Updates'],
+    },
+    {
+      ArticleID: '5082052',
+      LocalizedDisplayName: '2026-04 Cumulative Update for Windows 11 Version 23H2 for x64-based Systems (KB5082052)',
+      DatePosted: '2026-04-14T17:00:00Z',
+      IsSuperseded: false,
+      LocalizedCategoryInstanceNames: windows11,
+    },
+    {
+      ArticleID: '5122878',
+      LocalizedDisplayName: '2026-09 Cumulative Update for Windows 10 Version 22H2 for x64-based Systems (KB5122878)',
+      DatePosted: '2026-09-08T17:00:00Z',
+      IsSuperseded: false,
+      LocalizedCategoryInstanceNames: ['Windows 10, version 1903 and later', 'Security Updates'],
+    },
+    {
+      ArticleID: '5082142',
+      LocalizedDisplayName: '2026-04 Cumulative Update for Microsoft server operating system version 21H2 for x64-based Systems (KB5082142)',
+      DatePosted: '2026-04-14T17:00:00Z',
+      IsSuperseded: false,
+      LocalizedCategoryInstanceNames: ['Microsoft Server operating system-21H2', 'Security Updates'],
+    },
+    {
+      ArticleID: '5051987',
+      LocalizedDisplayName: '2025-02 Cumulative Update for Windows 11 Version 24H2 for x64-based Systems (KB5051987)',
+      DatePosted: '2025-02-11T18:00:00Z',
+      IsSuperseded: true,
+      IsExpired: true,
+      LocalizedCategoryInstanceNames: windows11,
+    },
+    {
+      ArticleID: '5049622',
+      LocalizedDisplayName: '2025-01 Cumulative Update for .NET Framework 3.5 and 4.8.1 for Windows 11, version 24H2 for x64 (KB5049622)',
+      DatePosted: '2025-01-14T18:00:00Z',
+      IsSuperseded: false,
+      LocalizedCategoryInstanceNames: windows11,
+    },
+    {
+      ArticleID: '2267602',
+      LocalizedDisplayName: 'Security Intelligence Update for Microsoft Defender Antivirus - KB2267602',
+      DatePosted: '2026-09-30T06:00:00Z',
+      IsSuperseded: false,
+      LocalizedCategoryInstanceNames: ['Microsoft Defender Antivirus', 'Definition Updates'],
+    },
+    {
+      ArticleID: '5053424',
+      LocalizedDisplayName: '2025-02 Setup Dynamic Update for Windows 11 Version 24H2 for x64-based Systems (KB5053424)',
+      DatePosted: '2025-02-11T18:00:00Z',
+      IsSuperseded: false,
+      LocalizedCategoryInstanceNames: ['Windows 10 and later Dynamic Update', 'Critical Updates'],
+    },
+  ];
+  return rows.map((row, index) => ({ CI_ID: 16_777_300 + index, IsExpired: false, ...row }));
+}

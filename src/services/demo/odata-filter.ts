@@ -7,7 +7,7 @@
  * the simulator answers as 400, like the real service does for queries it cannot run.
  */
 
-export type PropertyType = 'string' | 'number';
+export type PropertyType = 'string' | 'number' | 'boolean';
 
 export class ODataFilterError extends Error {
   constructor(message: string) {
@@ -228,6 +228,10 @@ function comparison(left: Operand, right: Operand): FilterPredicate {
       const value = record[name];
       return typeof value === 'string' && value.toLowerCase() === wanted;
     };
+  }
+  if (type === 'boolean') {
+    if (typeof literal !== 'boolean') throw new ODataFilterError(`${name} is a boolean: compare it with true or false`);
+    return (record) => record[name] === literal;
   }
   if (typeof literal !== 'number') throw new ODataFilterError(`${name} is a number: do not quote the value`);
   return (record) => record[name] === literal;

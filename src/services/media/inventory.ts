@@ -45,6 +45,11 @@ export interface InventoryOptions {
   inspector?: Pick<SourceInspector, 'inspect'>;
   /** Latest revisions per release; without it, packages carry no freshness verdict. */
   releases?: Pick<ReleaseCatalog, 'data'>;
+  /**
+   * Brings the release data up to date (the site's update catalog), at every sync, alongside the package
+   * lists and before any verdict; must not throw. A failure there never fails the sync.
+   */
+  refreshReleases?: () => Promise<void>;
   now?: () => Date;
   /**
    * Longest a sync may run before the inventory gives up on it and keeps the last inventory; default
@@ -143,6 +148,7 @@ export class MediaInventory {
   private readonly concurrency: number;
   private readonly inspector?: Pick<SourceInspector, 'inspect'>;
   private readonly releases?: Pick<ReleaseCatalog, 'data'>;
+  private readonly refreshReleases?: () => Promise<void>;
   private readonly now: () => Date;
   private current: InventorySnapshot;
   private state: SyncState = {
@@ -173,6 +179,7 @@ export class MediaInventory {
     this.concurrency = concurrency;
     this.inspector = options.inspector;
     this.releases = options.releases;
+    this.refreshReleases = options.refreshReleases;
     this.now = options.now ?? (() => new Date());
     this.syncTimeLimitMs = options.syncTimeLimitMs ?? DEFAULT_SYNC_TIME_LIMIT_MS;
     if (!(this.syncTimeLimitMs > 0)) throw new RangeError(`syncTimeLimitMs must be a positive number, not ${this.syncTimeLimitMs}`);
@@ -281,6 +288,9 @@ export class MediaInventory {
     const started = performance.now();
     const attemptAt = this.now();
     this.state = { ...this.state, lastAttemptAt: attemptAt };
+    const releasesRefreshed = (this.refreshReleases?.() ?? Promise.resolve()).catch((error: unknown) => {
+      this.logger.warn({ err: error }, 'release data could not be refreshed; judging with the last good data');
+    });
     let lists: { packageClass: PackageClass; listing: PackageListing }[];
     try {
       lists = await Promise.all(
@@ -298,6 +308,7 @@ export class MediaInventory {
       throw error;
     }
 
+    await releasesRefreshed;
     signal.throwIfAborted();
     const { records, skipped, dropped } = usableRows(lists);
     if (skipped.length > 0 || dropped.length > 0) this.warnAboutRows(skipped, dropped);

@@ -44,7 +44,8 @@ export function judgeFreshness(input: FreshnessInput, data: ReleaseData, now: Da
     : input.configMgrBuild
       ? { source: 'configmgr', build: input.configMgrBuild }
       : undefined;
-  const freshness: Freshness = { verdict: verdictFor(input, judged?.build, data, now), asOf: data.asOf };
+  const asOf = dataDateFor(input, data);
+  const freshness: Freshness = { verdict: verdictFor(input, judged?.build, data, now), asOf };
   if (judged) freshness.judged = judged;
   const order = input.shareBuild && input.configMgrBuild ? compareBuilds(input.shareBuild, input.configMgrBuild) : 0;
   if (input.configMgrBuild && order !== 0) {
@@ -54,9 +55,15 @@ export function judgeFreshness(input: FreshnessInput, data: ReleaseData, now: Da
       files: order > 0 ? 'newer' : 'older',
     };
   }
-  const warning = releaseDataWarning(data.asOf, now);
+  const warning = releaseDataWarning(asOf, now);
   if (warning !== undefined) freshness.dataWarning = warning;
   return freshness;
+}
+
+/** A line a live source confirmed later than the data's date (the site's update catalog) is as fresh as that. */
+function dataDateFor(input: FreshnessInput, data: ReleaseData): Date {
+  const lineAsOf = input.release === undefined ? undefined : findLine(data, input.release, input.product)?.asOf;
+  return lineAsOf !== undefined && lineAsOf.getTime() > data.asOf.getTime() ? lineAsOf : data.asOf;
 }
 
 function verdictFor(input: FreshnessInput, build: BuildNumber | undefined, data: ReleaseData, now: Date): FreshnessVerdict {

@@ -34,6 +34,11 @@ export interface ReleaseLine {
   endOfServicing?: Date;
   /** e.g. "Extended Security Updates only". */
   supportNote?: string;
+  /**
+   * When a live source (the site's update catalog) last confirmed this line; absent, the line is only as
+   * fresh as the data's asOf. A verdict on this line is "as of" the later of the two.
+   */
+  asOf?: Date;
 }
 
 export interface ReleaseData {

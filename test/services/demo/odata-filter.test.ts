@@ -79,3 +79,18 @@ describe('parseODataFilter (the simulator $filter subset)', () => {
     });
   }
 });
+
+describe('parseODataFilter on boolean properties (SMS_SoftwareUpdate)', () => {
+  const properties = new Map([['IsExpired', 'boolean'], ['LocalizedDisplayName', 'string']] as const);
+  const cases: Array<[string, string, Record<string, unknown>, boolean]> = [
+    ['eq false keeps a row that is false', 'IsExpired eq false', { IsExpired: false }, true],
+    ['eq false drops a row that is true', 'IsExpired eq false', { IsExpired: true }, false],
+    ['combines with contains', "IsExpired eq false and contains(LocalizedDisplayName,'Cumulative')", { IsExpired: false, LocalizedDisplayName: 'Cumulative Update' }, true],
+  ];
+  for (const [why, filter, record, expected] of cases) {
+    it(why, () => assert.equal(parseODataFilter(filter, properties)(record), expected));
+  }
+  it('refuses a quoted boolean, as the real service does', () => {
+    assert.throws(() => parseODataFilter("IsExpired eq 'false'", properties), /boolean/);
+  });
+});
