@@ -189,3 +189,23 @@ describe('calendarMonthsBetween', () => {
     });
   }
 });
+
+describe('judgeFreshness on a line the site catalog confirmed', () => {
+  const confirmed: ReleaseData = {
+    ...data,
+    lines: data.lines.map((line) => (line.release === 'Windows 11 24H2' ? { ...line, asOf: day('2026-09-15') } : line)),
+  };
+  const input = { release: 'Windows 11 24H2', product: 'client' as ProductLine, shareBuild: b(26100, 8246) };
+
+  it('is as of the catalog reading and carries no old-data warning while the catalog is recent', () => {
+    const freshness = judgeFreshness(input, confirmed, day('2026-09-20'));
+    assert.equal(freshness.asOf.toISOString(), '2026-09-15T00:00:00.000Z');
+    assert.equal(freshness.dataWarning, undefined);
+  });
+
+  it('keeps the data date (and its warning) for a line the catalog did not confirm', () => {
+    const freshness = judgeFreshness({ ...input, release: 'Windows 11 25H2', shareBuild: b(26200, 8246) }, confirmed, day('2026-09-20'));
+    assert.equal(freshness.asOf.toISOString(), '2026-04-19T00:00:00.000Z');
+    assert.match(freshness.dataWarning ?? '', /days old/);
+  });
+});
