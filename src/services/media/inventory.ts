@@ -14,6 +14,7 @@ import { judgeFreshness } from '../releases/freshness-verdict';
 import type { ReleaseCatalog } from '../releases/release-catalog';
 import { nameRelease } from '../releases/release-naming';
 import { findDrift, imageInUse } from './drift';
+import { editionsInUseFor, type EditionsPolicy } from './editions-policy';
 import { ImagePropertyUnreadable, parseImageProperty } from './image-property';
 import type { SourceInspector } from './source-folder';
 import { describeDuration, settleWithin } from './time-limit';
@@ -45,6 +46,8 @@ export interface InventoryOptions {
   inspector?: Pick<SourceInspector, 'inspect'>;
   /** Latest revisions per release; without it, packages carry no freshness verdict. */
   releases?: Pick<ReleaseCatalog, 'data'>;
+  /** EDITIONS_IN_USE: which editions the site deploys; without it the bot claims none is extra. */
+  editionsPolicy?: EditionsPolicy;
   now?: () => Date;
   /**
    * Longest a sync may run before the inventory gives up on it and keeps the last inventory; default
@@ -143,6 +146,7 @@ export class MediaInventory {
   private readonly concurrency: number;
   private readonly inspector?: Pick<SourceInspector, 'inspect'>;
   private readonly releases?: Pick<ReleaseCatalog, 'data'>;
+  private readonly editionsPolicy?: EditionsPolicy;
   private readonly now: () => Date;
   private current: InventorySnapshot;
   private state: SyncState = {
@@ -173,6 +177,7 @@ export class MediaInventory {
     this.concurrency = concurrency;
     this.inspector = options.inspector;
     this.releases = options.releases;
+    this.editionsPolicy = options.editionsPolicy;
     this.now = options.now ?? (() => new Date());
     this.syncTimeLimitMs = options.syncTimeLimitMs ?? DEFAULT_SYNC_TIME_LIMIT_MS;
     if (!(this.syncTimeLimitMs > 0)) throw new RangeError(`syncTimeLimitMs must be a positive number, not ${this.syncTimeLimitMs}`);
@@ -395,6 +400,8 @@ export class MediaInventory {
     const naming = nameRelease({ build: pkg.build, packageName: pkg.name, editions: pkg.editions, wimImages });
     const examined: MediaPackage = { ...pkg, inspection, releaseDecidedBy: naming.decidedBy };
     if (naming.release !== undefined) examined.release = naming.release;
+    const editionsInUse = editionsInUseFor(this.editionsPolicy, examined);
+    if (editionsInUse) examined.editionsInUse = editionsInUse;
     const inUse = imageInUse(examined, inspection);
     if (inUse) examined.wimIndexInUse = inUse.index;
     examined.findings = findDrift(examined, inspection);
