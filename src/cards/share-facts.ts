@@ -29,17 +29,26 @@ const UNREADABLE_SOMETHING = 'It could not be read; the log has the details.';
 const NOT_INSPECTED = 'the bot could not look at the source folder; the log has the details.';
 const REFUSED = 'the source path leads outside the mapped share.';
 
-const severityMarks: Record<Finding['severity'], ColoredLine> = {
-  error: { text: '⛔', color: 'Attention' },
-  warning: { text: '⚠', color: 'Warning' },
-  info: { text: 'ℹ', color: 'Default' },
+/**
+ * The mark carries the severity's color; long warning text stays in the default color, because Teams'
+ * pale Warning color is hard to read beyond a word or two. Errors keep Attention, which reads well.
+ */
+const severityMarks: Record<Finding['severity'], { mark: string; markColor: TextColor; color: TextColor }> = {
+  error: { mark: '⛔', markColor: 'Attention', color: 'Attention' },
+  warning: { mark: '⚠', markColor: 'Warning', color: 'Default' },
+  info: { mark: 'ℹ', markColor: 'Default', color: 'Default' },
 };
-
 
 /** "⚠ ConfigMgr says 26100.6584, install.wim says 26100.4349: reload image properties." */
 export function findingLine(finding: Finding, maxLength = MAX_FINDING_TEXT): ColoredLine {
-  const mark = severityMarks[finding.severity] ?? severityMarks.info;
-  return { text: `${mark.text} ${shownSentence(finding.message, UNREADABLE_SOMETHING, maxLength)}`, color: mark.color };
+  const { mark, text, color } = findingParts(finding, maxLength);
+  return { text: `${mark} ${text}`, color };
+}
+
+/** A finding as a mark in its severity's color and a sentence in a readable one, for cards that set them apart. */
+export function findingParts(finding: Finding, maxLength = MAX_FINDING_TEXT): { mark: string; markColor: TextColor; text: string; color: TextColor } {
+  const marks = severityMarks[finding.severity] ?? severityMarks.info;
+  return { ...marks, text: shownSentence(finding.message, UNREADABLE_SOMETHING, maxLength) };
 }
 
 /** Findings an admin must act on: the number behind the "⚠ 2" drift flag. */

@@ -1,6 +1,6 @@
 import { worstFirst, type Finding, type MediaInspection } from './media-inspection';
 import { imageLabel, matchEditions, movedPairs, type EditionMatch } from './edition-matching';
-import { isEditionNamed, isInUse } from './editions-policy';
+import { isInUse } from './editions-policy';
 import { formatBuild, type BuildNumber, type MediaPackage } from './media-package';
 import type { WimImage } from './wim-image';
 
@@ -221,16 +221,16 @@ function editionDifferences(match: EditionMatch, imageName: string): string[] {
 }
 
 /**
- * With EDITIONS_IN_USE: the indexes outside it, with what they take, and the editions in use the media
- * lacks. Without it: what the indexes take, claiming nothing about which one is deployed.
+ * With EDITIONS_IN_USE: the indexes outside it, with what they take, or that the media holds none of
+ * the editions in use. Without it: what the indexes take, claiming nothing about which one is deployed.
  */
 function editionsInUseFindings(editionsInUse: readonly string[] | undefined, images: readonly WimImage[], imageName: string): Finding[] {
   if (editionsInUse === undefined) {
     return images.length > 1 ? [indexSizes(images, imageName)] : [];
   }
   const deployed = images.filter((image) => isInUse(editionsInUse, image));
-  const lacking = editionsInUse.filter((name) => !images.some((image) => isEditionNamed(name, image)));
   const policy = `EDITIONS_IN_USE: ${editionsInUse.join(', ')}`;
+  // Media that carries some of the editions in use is normal (sites often keep one edition per package); none is not.
   if (deployed.length === 0) {
     return [
       {
@@ -241,13 +241,6 @@ function editionsInUseFindings(editionsInUse: readonly string[] | undefined, ima
     ];
   }
   const findings: Finding[] = [];
-  if (lacking.length > 0) {
-    findings.push({
-      kind: 'missing-editions-in-use',
-      severity: 'info',
-      message: `${imageName} lacks ${lacking.join(', ')} of the editions this site deploys (${policy}): deploy ${lacking.length === 1 ? 'it' : 'them'} from other media.`,
-    });
-  }
   const notInUse = images.filter((image) => !deployed.includes(image));
   if (notInUse.length > 0) findings.push(notInUseEditions(notInUse, policy));
   return findings;
