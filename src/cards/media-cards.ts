@@ -563,7 +563,7 @@ function editionsUsage(rows: readonly EditionRow[], editionsInUse: readonly stri
   if (notInUse.length === 0) return `Every index is in use here (${policy}).`;
   const cost = sized(notInUse).length > 0 ? `take ${formatBytes(sum(notInUse))} expanded${unsized(notInUse)}` : 'have no recorded size';
   return (
-    `${notInUse.length} of ${rows.length} indexes are not in use here (${policy}) and ${cost}; ` +
+    `${notInUse.length} of ${rows.length} indexes ${notInUse.length === 1 ? 'is' : 'are'} not in use here (${policy}) and ${cost}; ` +
     'removing them shrinks the file by less, because the WIM stores shared files once.'
   );
 }

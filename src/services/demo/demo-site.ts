@@ -26,10 +26,10 @@ export const DEMO_PROVIDER_HOST = 'cm01.contoso.com';
 export const DEMO_SHARE = '\\\\cm01.contoso.com\\OSD$';
 /**
  * EDITIONS_IN_USE of the demo site, used when the variable is not set: its client media deploy Enterprise
- * (most packages keep only that index) and the school district's image Education; its servers make no
- * claim, so the demo shows both ways.
+ * (most packages keep only that index), its OS images also the school district's Education; its servers
+ * make no claim, so the demo shows both ways.
  */
-export const DEMO_EDITIONS_IN_USE = 'Enterprise, Education; Windows Server=*';
+export const DEMO_EDITIONS_IN_USE = 'Enterprise; image=Enterprise, Education; Windows Server=*';
 
 export interface DemoPackageSpec {
   packageClass: PackageClass;

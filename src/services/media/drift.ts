@@ -181,7 +181,10 @@ function movedEditions(pkg: MediaPackage, match: EditionMatch, images: readonly 
     .slice(0, 3)
     .map(({ edition, image }) => `${quoted(edition.name || imageLabel(image))} is index ${edition.index} in ConfigMgr and index ${image.index} in ${imageName}`);
   if (moved.length > 3) said.push(`${moved.length - 3} more moved`);
-  const step = pkg.kind === 'image' ? 'the Apply Operating System steps that apply this image' : 'the edition index of the Upgrade Operating System steps that use this package';
+  const [setting, steps] =
+    pkg.kind === 'image'
+      ? ['image index', 'the Apply Operating System steps that apply this image']
+      : ['edition index', 'the Upgrade Operating System steps that use this package'];
   let advice: string;
   if (moved.length === 1) {
     const { edition, image } = moved[0];
@@ -189,9 +192,9 @@ function movedEditions(pkg: MediaPackage, match: EditionMatch, images: readonly 
     const until = now
       ? `until then a step set to index ${edition.index} deploys ${quoted(imageLabel(now))}`
       : `until then a step set to index ${edition.index} fails, because ${imageName} has no index ${edition.index}`;
-    advice = `reload image properties and set index ${image.index} in ${step}; ${until}.`;
+    advice = `reload image properties and set the ${setting} to ${image.index} in ${steps}; ${until}.`;
   } else {
-    advice = `reload image properties and set the new indexes in ${step}, or they deploy other editions.`;
+    advice = `reload image properties and set the new ${setting}es in ${steps}, or they deploy other editions.`;
   }
   const editionsInUse = pkg.editionsInUse;
   const inUseMoved = editionsInUse !== undefined && moved.some(({ image }) => isInUse(editionsInUse, image));

@@ -274,7 +274,7 @@ describe('findDrift', () => {
           kind: 'edition-moved',
           severity: 'error',
           message:
-            '"Windows 11 Enterprise" is index 1 in ConfigMgr and index 2 in install.wim: reload image properties and set index 2 in the edition index of the Upgrade Operating System steps that use this package; until then a step set to index 1 deploys "Windows 11 Pro".',
+            '"Windows 11 Enterprise" is index 1 in ConfigMgr and index 2 in install.wim: reload image properties and set the edition index to 2 in the Upgrade Operating System steps that use this package; until then a step set to index 1 deploys "Windows 11 Pro".',
         },
         {
           kind: 'editions-mismatch',
@@ -299,7 +299,7 @@ describe('findDrift', () => {
         images: [makeWimImage({ index: 1, name: 'Windows 11 Education', displayName: 'Windows 11 Education', editionId: 'Education' }), makeWimImage({ index: 2 })],
         severity: 'warning',
         message:
-          '"Windows 11 Enterprise" is index 1 in ConfigMgr and index 2 in install.wim; "Windows 11 Education" is index 2 in ConfigMgr and index 1 in install.wim: reload image properties and set the new indexes in the edition index of the Upgrade Operating System steps that use this package, or they deploy other editions.',
+          '"Windows 11 Enterprise" is index 1 in ConfigMgr and index 2 in install.wim; "Windows 11 Education" is index 2 in ConfigMgr and index 1 in install.wim: reload image properties and set the new edition indexes in the Upgrade Operating System steps that use this package, or they deploy other editions.',
       },
       {
         why: 'Server core and Desktop Experience share an EditionID and are told apart by name',
@@ -315,7 +315,7 @@ describe('findDrift', () => {
         editionsInUse: ['Windows Server 2025 Standard (Desktop Experience)'],
         severity: 'error',
         message:
-          '"Windows Server 2025 Standard (Desktop Experience)" is index 1 in ConfigMgr and index 2 in install.wim; "Windows Server 2025 Standard" is index 2 in ConfigMgr and index 1 in install.wim: reload image properties and set the new indexes in the Apply Operating System steps that apply this image, or they deploy other editions.',
+          '"Windows Server 2025 Standard (Desktop Experience)" is index 1 in ConfigMgr and index 2 in install.wim; "Windows Server 2025 Standard" is index 2 in ConfigMgr and index 1 in install.wim: reload image properties and set the new image indexes in the Apply Operating System steps that apply this image, or they deploy other editions.',
       },
       {
         why: 'an OS image names the Apply Operating System step, and a step set to an index the WIM lost fails',
@@ -324,7 +324,7 @@ describe('findDrift', () => {
         images: [makeWimImage({ index: 1 })],
         severity: 'warning',
         message:
-          '"Windows 11 Enterprise" is index 3 in ConfigMgr and index 1 in install.wim: reload image properties and set index 1 in the Apply Operating System steps that apply this image; until then a step set to index 3 fails, because install.wim has no index 3.',
+          '"Windows 11 Enterprise" is index 3 in ConfigMgr and index 1 in install.wim: reload image properties and set the image index to 1 in the Apply Operating System steps that apply this image; until then a step set to index 3 fails, because install.wim has no index 3.',
       },
     ];
     for (const { why, kind, editions, images, editionsInUse, severity, message } of movedCases) {
