@@ -285,11 +285,11 @@ export function editionsCard(pkg: MediaPackage, context: CardContext): AdaptiveC
       }
       if (comparison.wimRead && row.wimIndex === undefined) marks.push({ text: `Not in ${imageName} on the share`, color: 'Attention' });
       if (comparison.configMgrKnown && pkg.editions.length > 0 && row.configMgrIndex === undefined) marks.push({ text: 'Not in ConfigMgr', color: 'Attention' });
-      if (row.configMgrName !== undefined) marks.push({ text: `Named ${escapeText(shorten(row.configMgrName, MAX_NAME_IN_TABLE))} in ConfigMgr`, color: 'Default' });
+      if (row.configMgrName !== undefined) marks.push({ text: `Named ${escapeText(shorten(row.configMgrName, MAX_EDITION_NAME))} in ConfigMgr`, color: 'Default' });
       if (row.version && reference && formatBuild(row.version) !== formatBuild(reference)) marks.push({ text: `Build ${formatBuild(row.version)}`, color: 'Default' });
       return {
         index: String(row.index),
-        name: row.name ? escapeText(shorten(row.name, MAX_NAME_IN_TABLE)) : '(no name)',
+        name: row.name ? escapeText(shorten(row.name, MAX_EDITION_NAME)) : '(no name)',
         details: editionDetails(row),
         inUse: row.inUse === true,
         notInUse: row.inUse === false,
@@ -539,8 +539,10 @@ function wimSection(pkg: MediaPackage): { heading: string; note?: { text: string
 
 /** Findings about which editions the media holds; the detail card shows the rest. */
 const EDITIONS_CARD_FINDINGS: ReadonlySet<string> = new Set(['edition-moved', 'editions-mismatch', 'missing-editions-in-use']);
-/** A WIM rarely holds more than 11 images; this bounds a hostile one under Teams' 28 KB. */
-export const MAX_EDITION_ROWS = 30;
+/** A WIM rarely holds more than 11 images; 20 rows of the longest names and marks stay under Teams' 28 KB (a test holds it). */
+export const MAX_EDITION_ROWS = 20;
+/** Image names run to about 60 characters; with 20 rows, longer ones are cut to keep the card under 28 KB. */
+const MAX_EDITION_NAME = 80;
 const MAX_LANGUAGES_SHOWN = 3;
 
 /**
@@ -575,7 +577,7 @@ function editionDetails(row: EditionRow): string {
       ? `${row.languages.slice(0, MAX_LANGUAGES_SHOWN).join(', ')} +${row.languages.length - MAX_LANGUAGES_SHOWN}`
       : row.languages.join(', ');
   const parts = [row.editionId, row.architecture, languages].filter((part): part is string => part !== undefined && part !== '');
-  return parts.length > 0 ? escapeMarkdown(shorten(parts.join(' · '), MAX_NAME_IN_TABLE)) : '—';
+  return parts.length > 0 ? escapeMarkdown(shorten(parts.join(' · '), MAX_EDITION_NAME)) : '—';
 }
 
 /** The build the rows are read against: the compared image's, else ConfigMgr's; a row says its own only when it differs. */

@@ -125,10 +125,15 @@ describe('editions card', () => {
   }
 
   it(`shows at most ${MAX_EDITION_ROWS} editions of a hostile WIM, says how many more, and stays a valid card under 28 KB`, () => {
-    const images = Array.from({ length: 200 }, (_, i) => makeWimImage({ index: i + 1, name: `${'Edition '.repeat(40)}${i}`, displayName: undefined, editionId: `E${i}`, languages: Array.from({ length: 40 }, () => 'en-US') }));
-    const card = editionsCard(withWim(images, { editionsInUse: ['E1'] }), { ...live, demo: true });
+    const images = Array.from({ length: 200 }, (_, i) =>
+      makeWimImage({ index: i + 1, name: `${'Édition <b>*'.repeat(40)}${i}`, displayName: undefined, editionId: `${'E_'.repeat(40)}${i}`, languages: Array.from({ length: 40 }, () => 'en-US') }),
+    );
+    // Every edition moved in ConfigMgr, the longest stale reason and finding: the most a card can carry.
+    const editions = images.map((image) => makeEdition({ index: image.index + 1, name: image.name as string, editionId: image.editionId }));
+    const stale = { demo: true, syncedAt, staleReason: 'x'.repeat(5000) };
+    const card = editionsCard(withWim(images, { editions, editionsInUse: ['E1'], findings: [makeFinding('edition-moved', { message: 'm'.repeat(5000) })] }), stale);
     assertValidCard(card);
     assert.ok(Buffer.byteLength(JSON.stringify(card)) < TEAMS_MAX_CARD_BYTES, `${Buffer.byteLength(JSON.stringify(card))} bytes`);
-    assert.ok(cardTexts(card).includes('… and 173 more indexes, not shown.'), cardTexts(card).slice(-5).join('|'));
+    assert.ok(cardTexts(card).includes('… and 180 more indexes, not shown.'), cardTexts(card).slice(-5).join('|'));
   });
 });
