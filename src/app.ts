@@ -10,8 +10,9 @@ import { createLogger } from './logger';
 import { createServer, type HttpLimits } from './server';
 import { AdminServiceClient, type AdminServiceAuth, type AdminServiceClientOptions } from './services/configmgr/admin-service-client';
 import { AdminServiceSimulator } from './services/demo/admin-service-simulator';
-import { createDemoSite, createDemoUpdateCatalog } from './services/demo/demo-site';
+import { createDemoSite, createDemoUpdateCatalog, DEMO_EDITIONS_IN_USE } from './services/demo/demo-site';
 import { demoMediaPathMap, findDemoMediaRoot } from './services/demo/demo-media-root';
+import { parseEditionsPolicy } from './services/media/editions-policy';
 import { MediaInventory } from './services/media/inventory';
 import { MediaPathMapper } from './services/media/media-paths';
 import { SourceInspector } from './services/media/source-folder';
@@ -112,9 +113,12 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
     logger: logger.child({ component: 'source-folders' }),
     timeLimitMs: options.inspectionTimeLimitMs,
   });
+  // The demo site deploys Enterprise from its client media, as its packages' descriptions say; a real site says what it deploys.
+  const editionsPolicy = config.editionsInUse ?? (simulator !== undefined ? parseEditionsPolicy(DEMO_EDITIONS_IN_USE) : undefined);
   const inventory = new MediaInventory({
     adminService,
     demo: simulator !== undefined,
+    editionsPolicy,
     lazyFetchConcurrency: options.lazyFetchConcurrency,
     syncTimeLimitMs: options.syncTimeLimitMs,
     inspector,

@@ -5,6 +5,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { posix } from 'node:path';
 import { z } from 'zod';
+import { EditionsPolicyError, parseEditionsPolicy, type EditionsPolicy } from './services/media/editions-policy';
 
 export class ConfigError extends Error {
   constructor(
@@ -46,6 +47,8 @@ export interface AppConfig {
   };
   mediaPathMap: MediaPathMapping[];
   buildFileName: string;
+  /** EDITIONS_IN_USE: the editions the site deploys, by scope; undefined = no claim about which index is used. */
+  editionsInUse?: EditionsPolicy;
   releasesFeedUrl?: string;
   databaseUrl: string;
   approvers: string[];
@@ -102,6 +105,22 @@ function httpUrl(what: string) {
     .refine((text) => text === undefined || /^https?:\/\/[^\s/]+/i.test(text), { message: `must be an http(s) URL ${what}` })
     .refine((text) => text === undefined || !/^https?:\/\/[^/]*@/i.test(text), {
       message: 'must not carry credentials in the URL; use the CM_* credential variables',
+    });
+}
+
+/** `Enterprise` or `Enterprise, EnterpriseN; Windows Server=ServerStandard; image=*` (see editions-policy.ts). */
+function editionsPolicy() {
+  return z
+    .string()
+    .optional()
+    .transform((text, ctx) => {
+      try {
+        return parseEditionsPolicy(text);
+      } catch (error) {
+        if (!(error instanceof EditionsPolicyError)) throw error;
+        ctx.addIssue({ code: 'custom', message: error.message });
+        return z.NEVER;
+      }
     });
 }
 
@@ -240,6 +259,7 @@ export function loadConfig(env: Env): AppConfig {
         .optional()
         .transform((v) => v ?? 'BuildNumber.txt'),
     ),
+    editionsInUse: read(env, 'EDITIONS_IN_USE', editionsPolicy()),
     releasesFeedUrl: read(env, 'RELEASES_FEED_URL', httpUrl('to a JSON feed')),
     databaseUrl,
     approvers,

@@ -22,6 +22,15 @@ describe('loadConfig', () => {
     assert.equal(config.bot.appId, '');
   });
 
+  it('reads EDITIONS_IN_USE as the editions in use per scope, and no policy when it is empty', () => {
+    assert.equal(loadConfig({}).editionsInUse, undefined, 'no claim about which index is used');
+    assert.deepEqual(loadConfig({ EDITIONS_IN_USE: ' Enterprise, EnterpriseN ; Windows Server=* ; image=Windows 11  Enterprise' }).editionsInUse, {
+      default: ['Enterprise', 'EnterpriseN'],
+      byKind: { image: ['Windows 11 Enterprise'] },
+      byRelease: [{ prefix: 'windows server', editions: undefined }],
+    });
+  });
+
   it('listens on every interface once the bot has an app id, unless HOST says otherwise', () => {
     const env = { MicrosoftAppId: GUID, MicrosoftAppPassword: 'secret' };
     assert.equal(loadConfig(env).host, '0.0.0.0');
@@ -87,6 +96,10 @@ describe('loadConfig', () => {
     ['RUNNER_WEBHOOK_URL', { RUNNER: 'webhook' }, /required with RUNNER=webhook/],
     ['RUNNER_SECRET', { RUNNER: 'webhook', RUNNER_WEBHOOK_URL: 'https://osd-build/api', RUNNER_SECRET: 'short' }, /16 characters/],
     ['SYNC_INTERVAL_MINUTES', { SYNC_INTERVAL_MINUTES: 'often' }, /number from/],
+    ['EDITIONS_IN_USE', { EDITIONS_IN_USE: 'Enterprise; Windows Server=' }, /names no edition/],
+    ['EDITIONS_IN_USE', { EDITIONS_IN_USE: 'Enterprise; Education' }, /the default editions twice/],
+    ['EDITIONS_IN_USE', { EDITIONS_IN_USE: '=Enterprise' }, /no scope/],
+    ['EDITIONS_IN_USE', { EDITIONS_IN_USE: 'Enterprise<script>' }, /not an EditionID or image name/],
     ['MicrosoftAppId', { MicrosoftAppId: 'my-bot' }, /GUID/],
     ['MicrosoftAppPassword', { MicrosoftAppId: GUID }, /required when MicrosoftAppId is set/],
     ['MicrosoftAppType', { MicrosoftAppType: 'Global' }, /MultiTenant, SingleTenant, UserAssignedMsi/],

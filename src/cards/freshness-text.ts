@@ -46,8 +46,8 @@ export function warningLine(text: string): ToneLine {
 }
 
 /** Warning-colored lines from elsewhere (findings) in the readable tone; the text keeps its own ⚠. */
-export function readableLine<T extends { color: TextColor }>(line: T): T & { weight: TextWeight } {
-  return line.color === 'Warning' ? { ...line, ...NEEDS_ACTION } : { ...line, weight: 'Default' };
+export function readableLine<T extends { color: TextColor; weight?: TextWeight }>(line: T): T & { weight: TextWeight } {
+  return line.color === 'Warning' ? { ...line, ...NEEDS_ACTION } : { ...line, weight: line.weight ?? 'Default' };
 }
 
 /**

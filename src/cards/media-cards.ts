@@ -15,7 +15,7 @@ import type { SiteCatalogStatus } from '../services/releases/release-catalog';
 import { botCommands } from './bot-commands';
 import { CardVerbs } from './card-verbs';
 import { calendarDate, countOf, formatBytes, formatDuration, formatKilobytes, localisedDateTime } from './card-formatting';
-import { compareEditions } from './edition-comparison';
+import { compareEditions, type EditionRow } from './edition-comparison';
 import { defuseLinks, escapeMarkdown, escapeText, shorten } from './kit/text';
 import { shownSentence } from './kit/user-facing';
 import {
@@ -28,7 +28,7 @@ import {
   releaseDataNote,
   warningLine,
 } from './freshness-text';
-import { driftCount, findingLine, inspectedImage, inspectionGap, MAX_FINDING_TEXT, shareFacts, UNREADABLE_IMAGE } from './share-facts';
+import { driftCount, findingLine, findingParts, imageInUse, inspectedImage, inspectionGap, MAX_FINDING_TEXT, shareFacts, UNREADABLE_IMAGE } from './share-facts';
 import contextBannerTemplate from './templates/context-banner.json';
 import freshnessFooterTemplate from './templates/freshness-footer.json';
 import helpTemplate from './templates/help.json';
@@ -250,95 +250,67 @@ export function mediaDetailCard(pkg: MediaPackage, context: CardContext): Adapti
 }
 
 export function editionsCard(pkg: MediaPackage, context: CardContext): AdaptiveCard {
-  const editions = pkg.editionsState.state === 'known' ? [...pkg.editions].sort((a, b) => a.index - b.index) : [];
-  let stateText = '';
-  let stateColor = 'Default';
-  switch (pkg.editionsState.state) {
-    case 'not-fetched':
-      stateText =
-        "ConfigMgr has not read this package's editions yet (it loads image properties on demand); ask again after the next sync.";
-      stateColor = 'Warning';
-      break;
-    case 'unreadable':
-      stateText = `ConfigMgr could not read this package's editions: ${shownSentence(pkg.editionsState.reason, 'its image properties are not readable.', MAX_FINDING_TEXT)}`;
-      stateColor = 'Attention';
-      break;
-    case 'known':
-      if (editions.length === 0) stateText = 'ConfigMgr lists no editions for this package.';
-      break;
-  }
-
-  const summaryLines: string[] = [];
-  if (editions.length > 0) {
-    const sized = editions.filter((edition) => typeof edition.sizeBytes === 'number');
-    const sum = (list: typeof editions) => list.reduce((total, edition) => total + (edition.sizeBytes ?? 0), 0);
-    if (sized.length > 0) {
-      const scope = sized.length === editions.length ? `all ${countOf(editions.length, 'index', 'indexes')}` : `the ${sized.length} indexes with a recorded size`;
-      summaryLines.push(`Total expanded size of ${scope}: ${formatBytes(sum(sized))}.`);
-    }
-    if (editions.length === 1) {
-      summaryLines.push('The media carries a single index, so nothing beyond it adds to the image.');
-    } else {
-      const beyond = editions.slice(1);
-      const beyondSized = beyond.filter((edition) => typeof edition.sizeBytes === 'number');
-      const range = `${beyond[0].index}–${beyond[beyond.length - 1].index}`;
-      summaryLines.push(
-        beyondSized.length > 0
-          ? `Indexes ${range} (${beyond.length} beyond index ${editions[0].index}) add ${formatBytes(sum(beyondSized))} of expanded size; ` +
-              'the WIM stores files they share once, so the file on the share grows by less.'
-          : `Indexes ${range} (${beyond.length} beyond index ${editions[0].index}) have no recorded size.`,
-      );
-    }
-  }
-  if (pkg.packageSizeKb !== undefined) summaryLines.push(`Package size in ConfigMgr: ${formatKilobytes(pkg.packageSizeKb)}.`);
-
   const image = inspectedImage(pkg);
   const comparison = compareEditions(pkg, image?.info?.images);
-  const wim = wimSection(pkg);
-  const editionFindings = worstFirst(pkg.findings.filter((finding) => finding.kind === 'extra-editions' || finding.kind === 'editions-mismatch'));
+  const imageName = image ? escapeMarkdown(lastPathSegment(image.relativePath)) : 'install.wim';
+  const notes: Array<{ text: string; color: string }> = [];
+  switch (pkg.editionsState.state) {
+    case 'not-fetched':
+      notes.push({ text: "ConfigMgr has not read this package's editions yet (it loads image properties on demand); ask again after the next sync.", color: 'Default' });
+      break;
+    case 'unreadable':
+      notes.push({
+        text: `ConfigMgr could not read this package's editions: ${shownSentence(pkg.editionsState.reason, 'its image properties are not readable.', MAX_FINDING_TEXT)}`,
+        color: 'Attention',
+      });
+      break;
+    case 'known':
+      if (pkg.editions.length === 0) notes.push({ text: 'ConfigMgr lists no editions for this package.', color: 'Default' });
+      break;
+  }
+  const share = wimSection(pkg);
+  if (share.note) notes.push(share.note);
+  else if (image?.info) {
+    const listed = pkg.editionsState.state === 'known' && pkg.editions.length > 0 ? `ConfigMgr lists ${countOf(pkg.editions.length, 'index', 'indexes')}; ` : '';
+    notes.push({ text: `${listed}${escapeMarkdown(image.relativePath)} on the share holds ${image.info.images.length}.`, color: 'Default' });
+  }
+  const usage = editionsUsage(comparison.rows, pkg.editionsInUse);
+  if (usage) notes.push({ text: usage, color: 'Default' });
+
+  const reference = referenceBuild(pkg);
+  const shown = comparison.rows.slice(0, MAX_EDITION_ROWS);
+  const summaryLines: string[] = [];
+  if (pkg.packageSizeKb !== undefined) summaryLines.push(`Package size in ConfigMgr: ${formatKilobytes(pkg.packageSizeKb)}.`);
+  // What the extra indexes cost is said once, above the rows; the detail card carries those findings.
+  const editionFindings = worstFirst(pkg.findings.filter((finding) => EDITIONS_CARD_FINDINGS.has(finding.kind)));
   return render(editionsTemplate, context, { showFreshness: true }, {
     id: pkg.id,
     name: escapeText(pkg.name),
     subtitle: [pkg.id, pkg.build ? formatBuild(pkg.build) : 'build unknown', ...(pkg.release ? [pkg.release] : [])].join(' · '),
-    hasStateText: stateText !== '',
-    stateText,
-    stateColor,
-    hasEditions: editions.length > 0,
-    editions: editions.map((edition) => ({
-      index: String(edition.index),
-      name: edition.name ? escapeText(edition.name) : '(no name)',
-      hasMark: comparison.configMgr.find((row) => row.edition === edition)?.inWim === false,
-      mark: 'Not in the WIM on the share',
-      editionId: edition.editionId ? escapeMarkdown(edition.editionId) : '—',
-      architecture: edition.architecture ? escapeMarkdown(edition.architecture) : '—',
-      languages: edition.languages.length > 0 ? escapeMarkdown(edition.languages.join(', ')) : '—',
-      size: formatBytes(edition.sizeBytes),
-    })),
+    notes,
+    findings: editionFindings.map((finding) => findingParts(finding)),
+    rows: shown.map((row) => {
+      const marks: Array<{ text: string; color: string }> = [];
+      if (row.configMgrIndex !== undefined && row.wimIndex !== undefined && row.configMgrIndex !== row.wimIndex) {
+        marks.push({ text: `Index ${row.configMgrIndex} in ConfigMgr, ${row.wimIndex} in ${imageName}`, color: 'Attention' });
+      }
+      if (comparison.wimRead && row.wimIndex === undefined) marks.push({ text: `Not in ${imageName} on the share`, color: 'Attention' });
+      if (comparison.configMgrKnown && pkg.editions.length > 0 && row.configMgrIndex === undefined) marks.push({ text: 'Not in ConfigMgr', color: 'Attention' });
+      if (row.configMgrName !== undefined) marks.push({ text: `Named ${escapeText(shorten(row.configMgrName, MAX_EDITION_NAME))} in ConfigMgr`, color: 'Default' });
+      if (row.version && reference && formatBuild(row.version) !== formatBuild(reference)) marks.push({ text: `Build ${formatBuild(row.version)}`, color: 'Default' });
+      return {
+        index: String(row.index),
+        name: row.name ? escapeText(shorten(row.name, MAX_EDITION_NAME)) : '(no name)',
+        details: editionDetails(row),
+        inUse: row.inUse === true,
+        notInUse: row.inUse === false,
+        marks,
+        size: row.sizeBytes === undefined ? '—' : formatBytes(row.sizeBytes),
+      };
+    }),
+    hasMoreRows: comparison.rows.length > shown.length,
+    moreRows: `… and ${countOf(comparison.rows.length - shown.length, 'more index', 'more indexes')}, not shown.`,
     summaryLines: summaryLines.map((line) => ({ line })),
-    wimHeading: wim.heading,
-    hasWimNote: wim.note !== undefined,
-    wimNote: wim.note?.text ?? '',
-    wimNoteColor: wim.note?.color ?? 'Default',
-    hasWimImages: comparison.wim.length > 0,
-    wimImages: comparison.wim.map(({ image: wimImage, inConfigMgr }) => ({
-      index: String(wimImage.index),
-      name: escapeText(wimImage.name || wimImage.displayName || '') || '(no name)',
-      details:
-        [wimImage.editionId, wimImage.architecture, wimImage.languages.length > 0 ? wimImage.languages.join(', ') : undefined]
-          .filter((part) => part)
-          .map((part) => escapeMarkdown(part as string))
-          .join(' · ') || '—',
-      hasMark: inConfigMgr === false,
-      mark: 'Not in ConfigMgr',
-      build: wimImage.version ? formatBuild(wimImage.version) : '—',
-      size: formatBytes(wimImage.totalBytes),
-    })),
-    findings: editionFindings.flatMap((finding) => [
-      findingLine(finding),
-      ...(finding.kind === 'extra-editions' && finding.bytes !== undefined
-        ? [{ text: `Space the extra indexes take: ${formatBytes(finding.bytes)}.`, color: 'Default' }]
-        : []),
-    ]),
   });
 }
 
@@ -619,6 +591,60 @@ function wimSection(pkg: MediaPackage): { heading: string; note?: { text: string
     heading: `In ${path} on the share (${countOf(image.info.images.length, 'index', 'indexes')})`,
     ...(image.info.images.length === 0 ? { note: { text: 'The WIM lists no images.', color: 'Attention' } } : {}),
   };
+}
+
+/** Findings about which editions the media holds; the detail card shows the rest. */
+const EDITIONS_CARD_FINDINGS: ReadonlySet<string> = new Set(['edition-moved', 'editions-mismatch', 'missing-editions-in-use']);
+/** A WIM rarely holds more than 11 images; 20 rows of the longest names and marks stay under Teams' 28 KB (a test holds it). */
+export const MAX_EDITION_ROWS = 20;
+/** Image names run to about 60 characters; with 20 rows, longer ones are cut to keep the card under 28 KB. */
+const MAX_EDITION_NAME = 80;
+const MAX_LANGUAGES_SHOWN = 3;
+
+/**
+ * What the indexes cost, said once: with EDITIONS_IN_USE, what the ones not in use take; without it, the
+ * total, and plainly that the bot does not know which index is deployed.
+ */
+function editionsUsage(rows: readonly EditionRow[], editionsInUse: readonly string[] | undefined): string | undefined {
+  if (rows.length === 0) return undefined;
+  const sum = (list: readonly EditionRow[]) => list.reduce((total, row) => total + (row.sizeBytes ?? 0), 0);
+  const sized = (list: readonly EditionRow[]) => list.filter((row) => row.sizeBytes !== undefined);
+  const unsized = (list: readonly EditionRow[]) => (sized(list).length < list.length ? ` (${list.length - sized(list).length} without a recorded size)` : '');
+  if (editionsInUse === undefined) {
+    if (rows.length === 1) return 'The media carries a single index, so nothing beyond it adds to the image.';
+    const total = sized(rows).length > 0 ? `, ${formatBytes(sum(rows))} expanded in all${unsized(rows)}` : ', none with a recorded size';
+    return `${rows.length} indexes${total}. Which of them this site deploys is not configured (EDITIONS_IN_USE), so none is called extra.`;
+  }
+  const policy = `EDITIONS_IN_USE: ${escapeMarkdown(shorten(editionsInUse.join(', '), MAX_FILTER_SHOWN))}`;
+  const notInUse = rows.filter((row) => row.inUse === false);
+  if (notInUse.length === rows.length) return `None of these is in use here (${policy}).`;
+  if (notInUse.length === 0) return `Every index is in use here (${policy}).`;
+  const cost = sized(notInUse).length > 0 ? `take ${formatBytes(sum(notInUse))} expanded${unsized(notInUse)}` : 'have no recorded size';
+  return (
+    `${notInUse.length} of ${rows.length} indexes ${notInUse.length === 1 ? 'is' : 'are'} not in use here (${policy}) and ${cost}; ` +
+    'removing them shrinks the file by less, because the WIM stores shared files once.'
+  );
+}
+
+/** "Enterprise · x64 · en-US, de-DE +2", or a dash when nothing is known. */
+function editionDetails(row: EditionRow): string {
+  const languages =
+    row.languages.length > MAX_LANGUAGES_SHOWN
+      ? `${row.languages.slice(0, MAX_LANGUAGES_SHOWN).join(', ')} +${row.languages.length - MAX_LANGUAGES_SHOWN}`
+      : row.languages.join(', ');
+  const parts = [row.editionId, row.architecture, languages].filter((part): part is string => part !== undefined && part !== '');
+  return parts.length > 0 ? escapeMarkdown(shorten(parts.join(' · '), MAX_EDITION_NAME)) : '—';
+}
+
+/** The build the rows are read against: the compared image's, else ConfigMgr's; a row says its own only when it differs. */
+function referenceBuild(pkg: MediaPackage) {
+  const info = inspectedImage(pkg)?.info;
+  return (info ? imageInUse(pkg, info)?.version : undefined) ?? pkg.build;
+}
+
+function lastPathSegment(relativePath: string): string {
+  const parts = relativePath.split(/[\\/]/);
+  return parts[parts.length - 1] || relativePath;
 }
 
 function describeBuild(pkg: MediaPackage): string {

@@ -18,6 +18,8 @@ export interface Fact {
 export interface ColoredLine {
   text: string;
   color: TextColor;
+  /** Bolder for what needs action: the pale Warning color is hard to read, so weight carries it instead. */
+  weight?: 'Default' | 'Bolder';
 }
 
 /** A finding message is a sentence or two; this keeps a faulty one from filling a card. */
@@ -29,17 +31,29 @@ const UNREADABLE_SOMETHING = 'It could not be read; the log has the details.';
 const NOT_INSPECTED = 'the bot could not look at the source folder; the log has the details.';
 const REFUSED = 'the source path leads outside the mapped share.';
 
-const severityMarks: Record<Finding['severity'], ColoredLine> = {
-  error: { text: '⛔', color: 'Attention' },
-  warning: { text: '⚠', color: 'Warning' },
-  info: { text: 'ℹ', color: 'Default' },
+/**
+ * The mark carries the severity's color; long warning text stays in the default color, because Teams'
+ * pale Warning color is hard to read beyond a word or two. Errors keep Attention, which reads well.
+ */
+const severityMarks: Record<Finding['severity'], { mark: string; markColor: TextColor; color: TextColor; weight: 'Default' | 'Bolder' }> = {
+  error: { mark: '⛔', markColor: 'Attention', color: 'Attention', weight: 'Bolder' },
+  warning: { mark: '⚠', markColor: 'Warning', color: 'Default', weight: 'Bolder' },
+  info: { mark: 'ℹ', markColor: 'Default', color: 'Default', weight: 'Default' },
 };
-
 
 /** "⚠ ConfigMgr says 26100.6584, install.wim says 26100.4349: reload image properties." */
 export function findingLine(finding: Finding, maxLength = MAX_FINDING_TEXT): ColoredLine {
-  const mark = severityMarks[finding.severity] ?? severityMarks.info;
-  return { text: `${mark.text} ${shownSentence(finding.message, UNREADABLE_SOMETHING, maxLength)}`, color: mark.color };
+  const { mark, text, color, weight } = findingParts(finding, maxLength);
+  return { text: `${mark} ${text}`, color, weight };
+}
+
+/** A finding as a mark in its severity's color and a sentence in a readable one, for cards that set them apart. */
+export function findingParts(
+  finding: Finding,
+  maxLength = MAX_FINDING_TEXT,
+): { mark: string; markColor: TextColor; text: string; color: TextColor; weight: 'Default' | 'Bolder' } {
+  const marks = severityMarks[finding.severity] ?? severityMarks.info;
+  return { ...marks, text: shownSentence(finding.message, UNREADABLE_SOMETHING, maxLength) };
 }
 
 /** Findings an admin must act on: the number behind the "⚠ 2" drift flag. */

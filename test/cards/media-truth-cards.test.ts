@@ -432,59 +432,11 @@ describe('cards: what the share holds, drift and freshness', () => {
     const withWim = (images: ReturnType<typeof makeWimImage>[], overrides: Partial<MediaPackage> = {}) =>
       makePackage({ inspection: makeInspection({ installImage: { relativePath: 'sources/install.wim', info: makeWimInfo({ images }), sizeBytes: 5 * GB, modifiedAt: syncedAt } }), ...overrides });
 
-    it('tables the WIM\'s images beside ConfigMgr\'s editions', () => {
-      const card = editionsCard(withWim([makeWimImage({ index: 1, name: 'Windows 11 Education', editionId: 'Education', languages: ['en-US', 'de-DE'], totalBytes: Math.round(17.2 * GB) })], { editions: [makePackage().editions[0]] }), live);
-      const texts = cardTexts(card);
-      assert.equal(texts[2], 'In ConfigMgr');
-      const at = texts.indexOf('In sources/install.wim on the share (1 index)');
-      assert.ok(at > texts.indexOf('In ConfigMgr'), texts.join('|'));
-      assert.deepEqual(texts.slice(at + 1, at + 9), ['Index', 'Name', 'Build', 'Size', '1', 'Windows 11 Education', 'Education · x64 · en-US, de-DE', '26100.4349']);
-      assert.equal(texts[at + 9], '17.2 GB');
-      assert.ok(!allText(card).includes('Not in'), 'matching editions are not marked');
-    });
-    it('marks editions only in ConfigMgr and images only in the WIM, matching by index and name or edition id', () => {
-      const images = [
-        makeWimImage({ index: 1, name: 'Windows 11 Education', editionId: 'Education' }),
-        makeWimImage({ index: 2, name: 'windows 11 ENTERPRISE', editionId: undefined }),
-        makeWimImage({ index: 3, name: 'Windows 11 Pro N', editionId: 'ProfessionalN' }),
-        makeWimImage({ index: 4, name: 'Windows 11 Pro for Workstations', editionId: 'ProfessionalWorkstation' }),
-      ];
-      const texts = cardTexts(editionsCard(withWim(images), live));
-      const after = (name: string, from = 0) => texts[texts.indexOf(name, from) + 1];
-      const wimStart = texts.findIndex((t) => t.startsWith('In sources/install.wim'));
-      assert.equal(after('Windows 11 Pro'), 'Not in the WIM on the share', 'index 3 differs');
-      assert.notEqual(after('Windows 11 Education'), 'Not in the WIM on the share');
-      assert.notEqual(after('Windows 11 Enterprise'), 'Not in the WIM on the share', 'names match without regard to case');
-      assert.equal(texts[texts.indexOf('Windows 11 Pro N', wimStart) + 2], 'Not in ConfigMgr');
-      assert.equal(texts[texts.indexOf('Windows 11 Pro for Workstations', wimStart) + 2], 'Not in ConfigMgr');
-      assert.notEqual(texts[texts.indexOf('Windows 11 Education', wimStart) + 2], 'Not in ConfigMgr');
-    });
     it('marks nothing when ConfigMgr has not read its editions', () => {
       const card = editionsCard(withWim([makeWimImage()], { editions: [], editionsState: { state: 'not-fetched' } }), live);
       assert.ok(!allText(card).includes('Not in'));
       assert.ok(cardTexts(card).includes('Windows 11 Enterprise'));
     });
-    it('shows the extra-editions finding with its space, and the editions mismatch', () => {
-      const texts = cardTexts(editionsCard(drifting({ findings: [makeFinding('extra-editions'), makeFinding('editions-mismatch'), makeFinding('autorun-inf')] }), live));
-      assert.ok(texts.includes('⚠ ConfigMgr lists 3 editions, install.wim holds 11: reload image properties.'));
-      assert.ok(texts.includes('ℹ Indexes 2–11 are not deployed: removing them saves space on every distribution point.'));
-      assert.ok(texts.includes('Space the extra indexes take: 34.7 GB.'));
-      assert.ok(!texts.some((t) => t.includes('autorun.inf')), 'other findings belong on the detail card');
-    });
-    const notes: Array<[string, MediaInspection, string, string]> = [
-      ['not inspected', inspections['not inspected'], 'On the share', 'Not inspected: MEDIA\\_PATH\\_MAP does not map \\\\\\\\cm01.contoso.com\\\\Sources$.'],
-      ['refused', inspections.refused, 'On the share', 'Not read, for safety: The source path ..\\\\..\\\\Windows leads outside \\\\\\\\cm01\\\\Sources$.'],
-      ['without an install image', inspections['inspected, no install image'], 'On the share', 'No install.wim, install.esd or install.swm was found.'],
-      ['with an unreadable install image', inspections['inspected, unreadable install image'], 'In sources/install.wim on the share', 'It could not be read: sources/install.wim is truncated: 4 MB of its 5 GB are there.'],
-      ['with a WIM that lists no images', makeInspection({ installImage: { relativePath: 'sources/install.wim', info: makeWimInfo({ images: [] }), sizeBytes: GB, modifiedAt: syncedAt } }), 'In sources/install.wim on the share (0 indexes)', 'The WIM lists no images.'],
-    ];
-    for (const [name, inspection, heading, note] of notes) {
-      it(`says why there is no WIM table when the share is ${name}`, () => {
-        const texts = cardTexts(editionsCard(makePackage({ inspection }), live));
-        assert.equal(texts[texts.indexOf(heading) + 1], note, texts.join('|'));
-        assert.equal(texts.filter((t) => t === 'Index').length, 1, 'only ConfigMgr\'s table');
-      });
-    }
   });
 
   describe('stale card', () => {

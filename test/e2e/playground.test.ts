@@ -124,6 +124,12 @@ describe('the bot in the Microsoft 365 Agents Playground, in headless Chromium',
       screenshot: 'detail-share',
       why: 'what the share holds beside ConfigMgr, the findings and the verdict',
     },
+    {
+      send: 'editions PS10000C',
+      shows: [/Windows 11 Enterprise" is index 1 in ConfigMgr and index 2 in install\.wim/, /Index 1 in ConfigMgr, 2 in install\.wim/, /In use/],
+      screenshot: 'editions-moved',
+      why: 'an edition whose index moved as one edition that moved, not as missing and extra',
+    },
     { send: 'show PS1FFFFF', shows: [/No package/, /PS1FFFFF/, /type "list"/], why: 'which id is unknown and what to type instead' },
   ];
   // What a user typed comes back as text in the Teams renderer: no link, no bold, and it reads as typed.

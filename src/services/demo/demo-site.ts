@@ -24,6 +24,12 @@ export type { DemoSite, DemoPackage, DemoPackageRecord, DemoMedia, DemoEdition }
 export const DEMO_SITE_CODE = 'PS1';
 export const DEMO_PROVIDER_HOST = 'cm01.contoso.com';
 export const DEMO_SHARE = '\\\\cm01.contoso.com\\OSD$';
+/**
+ * EDITIONS_IN_USE of the demo site, used when the variable is not set: its client media deploy Enterprise
+ * (most packages keep only that index), its OS images also the school district's Education; its servers
+ * make no claim, so the demo shows both ways.
+ */
+export const DEMO_EDITIONS_IN_USE = 'Enterprise; image=Enterprise, Education; Windows Server=*';
 
 export interface DemoPackageSpec {
   packageClass: PackageClass;

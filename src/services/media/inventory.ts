@@ -14,6 +14,7 @@ import { judgeFreshness } from '../releases/freshness-verdict';
 import type { ReleaseCatalog } from '../releases/release-catalog';
 import { nameRelease } from '../releases/release-naming';
 import { findDrift, imageInUse } from './drift';
+import { editionsInUseFor, type EditionsPolicy } from './editions-policy';
 import { ImagePropertyUnreadable, parseImageProperty } from './image-property';
 import type { SourceInspector } from './source-folder';
 import { describeDuration, settleWithin } from './time-limit';
@@ -50,6 +51,8 @@ export interface InventoryOptions {
    * lists and before any verdict; must not throw. A failure there never fails the sync.
    */
   refreshReleases?: () => Promise<void>;
+  /** EDITIONS_IN_USE: which editions the site deploys; without it the bot claims none is extra. */
+  editionsPolicy?: EditionsPolicy;
   now?: () => Date;
   /**
    * Longest a sync may run before the inventory gives up on it and keeps the last inventory; default
@@ -149,6 +152,7 @@ export class MediaInventory {
   private readonly inspector?: Pick<SourceInspector, 'inspect'>;
   private readonly releases?: Pick<ReleaseCatalog, 'data'>;
   private readonly refreshReleases?: () => Promise<void>;
+  private readonly editionsPolicy?: EditionsPolicy;
   private readonly now: () => Date;
   private current: InventorySnapshot;
   private state: SyncState = {
@@ -180,6 +184,7 @@ export class MediaInventory {
     this.inspector = options.inspector;
     this.releases = options.releases;
     this.refreshReleases = options.refreshReleases;
+    this.editionsPolicy = options.editionsPolicy;
     this.now = options.now ?? (() => new Date());
     this.syncTimeLimitMs = options.syncTimeLimitMs ?? DEFAULT_SYNC_TIME_LIMIT_MS;
     if (!(this.syncTimeLimitMs > 0)) throw new RangeError(`syncTimeLimitMs must be a positive number, not ${this.syncTimeLimitMs}`);
@@ -406,6 +411,8 @@ export class MediaInventory {
     const naming = nameRelease({ build: pkg.build, packageName: pkg.name, editions: pkg.editions, wimImages });
     const examined: MediaPackage = { ...pkg, inspection, releaseDecidedBy: naming.decidedBy };
     if (naming.release !== undefined) examined.release = naming.release;
+    const editionsInUse = editionsInUseFor(this.editionsPolicy, examined);
+    if (editionsInUse) examined.editionsInUse = editionsInUse;
     const inUse = imageInUse(examined, inspection);
     if (inUse) examined.wimIndexInUse = inUse.index;
     examined.findings = findDrift(examined, inspection);

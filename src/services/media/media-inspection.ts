@@ -48,6 +48,12 @@ export type FindingKind =
   | 'build-file-mismatch'
   | 'editions-mismatch'
   | 'extra-editions'
+  /** An edition whose index differs between ConfigMgr and the WIM. */
+  | 'edition-moved'
+  /** The media lacks editions the site deploys (EDITIONS_IN_USE). */
+  | 'missing-editions-in-use'
+  /** Without EDITIONS_IN_USE: what the indexes cost, with no claim about which one is deployed. */
+  | 'edition-sizes'
   | 'autorun-inf'
   | 'missing-build-file'
   | 'unreadable-build-file'

@@ -66,6 +66,11 @@ export interface MediaPackage {
   inspection: MediaInspection;
   /** Index of the WIM image on the share that ConfigMgr's editions point at: the one compared and judged. */
   wimIndexInUse?: number;
+  /**
+   * The editions the site deploys from this media, by EditionID or image name (EDITIONS_IN_USE, see
+   * editions-policy.ts); undefined when the policy makes no claim about it.
+   */
+  editionsInUse?: readonly string[];
   /** Disagreements between ConfigMgr, the install image and the build file; leftovers. Worst first. */
   findings: Finding[];
   /** Against the latest cumulative update of its release; undefined until release data is applied. */

@@ -6,13 +6,16 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pino from 'pino';
 import { compareBuilds, findDrift, imageInUse } from '../../../src/services/media/drift';
-import type { MediaInspection } from '../../../src/services/media/media-inspection';
+import type { Finding, MediaInspection } from '../../../src/services/media/media-inspection';
 import type { BuildNumber, Edition } from '../../../src/services/media/media-package';
 import { MediaPathMapper } from '../../../src/services/media/media-paths';
 import { SourceInspector } from '../../../src/services/media/source-folder';
+import type { WimImage } from '../../../src/services/media/wim-image';
+import { readWimMetadata } from '../../../src/services/media/wim-reader';
 import { makeBuild, makeEdition, makeInspection, makePackage, makeWimImage, makeWimInfo } from '../../support/media-fixtures';
 
 const run = promisify(execFile);
+const fixture = (name: string) => join(__dirname, '..', '..', 'fixtures', 'wim', name);
 const GB = 1024 ** 3;
 
 /** ConfigMgr's record of a single-index Enterprise WIM at 26100.4349, agreeing with makeInspection's single image. */
@@ -100,10 +103,9 @@ describe('findDrift', () => {
           message: 'autorun.inf is still in the media folder: delete it, because upgrades do not need it and antivirus software often blocks the package content because of it.',
         },
         {
-          kind: 'extra-editions',
+          kind: 'edition-sizes',
           severity: 'info',
-          message: '2 editions beyond Enterprise take 34.4 GB expanded: export only the editions you deploy to make the media smaller.',
-          bytes: 36_900_000_000,
+          message: 'install.wim holds 3 indexes of 17.1–17.4 GB expanded each; which of them this site deploys is not configured (EDITIONS_IN_USE), so none is called extra.',
         },
       ]);
     });
@@ -262,32 +264,177 @@ describe('findDrift', () => {
       ]);
     });
 
-    it('says what the editions beyond the one in use take, naming its edition', () => {
-      const images = Array.from({ length: 11 }, (_, i) =>
-        makeWimImage({ index: i + 1, name: i === 9 ? 'Windows 11 Enterprise' : `Edition ${i + 1}`, editionId: i === 9 ? 'Enterprise' : `E${i + 1}`, totalBytes: Math.round(17.39 * GB) }),
-      );
-      // ConfigMgr names only the edition the task sequence deploys (index 10).
-      const findings = findDrift(makePackage({ editions: [makeEdition({ index: 10, name: 'Windows 11 Enterprise' })] }), inspectionWith(images));
-      assert.deepEqual(findings.map((f) => f.kind), ['editions-mismatch', 'extra-editions']);
-      assert.match(findings[0].message, /^ConfigMgr lists 1 edition, install\.wim holds 11 \(index 1 \("Edition 1"\) is only in install\.wim; .*; and 7 more\): reload image properties\.$/);
-      assert.deepEqual(findings[1], {
-        kind: 'extra-editions',
-        severity: 'info',
-        message: '10 editions beyond Enterprise take 173.9 GB expanded: export only the editions you deploy to make the media smaller.',
-        bytes: Math.round(17.39 * GB) * 10,
-      });
+    it('matches by identity an edition whose index moved, and says what a task sequence set to the old index deploys', async () => {
+      // ConfigMgr recorded an Enterprise-only WIM; the share now holds the Pro + Enterprise ESD (Enterprise at index 2).
+      const info = await readWimMetadata(fixture('win11-24h2-pro-enterprise.esd'));
+      const pkg = makePackage({ editions: enterpriseOnly, editionsInUse: ['Enterprise'] });
+      const findings = findDrift(pkg, inspectionWith(info.images));
+      assert.deepEqual(findings, [
+        {
+          kind: 'edition-moved',
+          severity: 'error',
+          message:
+            '"Windows 11 Enterprise" is index 1 in ConfigMgr and index 2 in install.wim: reload image properties and set the edition index to 2 in the Upgrade Operating System steps that use this package; until then a step set to index 1 deploys "Windows 11 Pro".',
+        },
+        {
+          kind: 'editions-mismatch',
+          severity: 'warning',
+          message: 'ConfigMgr lists 1 edition, install.wim holds 2 (index 1 ("Windows 11 Pro") is only in install.wim): reload image properties.',
+        },
+        {
+          kind: 'extra-editions',
+          severity: 'info',
+          message: 'Index 1 (1 edition) is not in use (EDITIONS_IN_USE: Enterprise) and takes under 1 MB expanded: export only the editions you deploy to make the media smaller.',
+          bytes: 71,
+        },
+      ]);
+      assert.equal(findings.filter((f) => /only in ConfigMgr/.test(f.message)).length, 0, 'Enterprise is not called missing on one side');
     });
 
+    const movedCases: Array<{ why: string; kind: 'upgrade' | 'image'; editions: Edition[]; images: WimImage[]; editionsInUse?: string[]; severity: string; message: string }> = [
+      {
+        why: 'two editions swapped: both named, and the steps told to use the new indexes',
+        kind: 'upgrade',
+        editions: [makeEdition({ index: 1, name: 'Windows 11 Enterprise', editionId: 'Enterprise' }), makeEdition({ index: 2, name: 'Windows 11 Education', editionId: 'Education' })],
+        images: [makeWimImage({ index: 1, name: 'Windows 11 Education', displayName: 'Windows 11 Education', editionId: 'Education' }), makeWimImage({ index: 2 })],
+        severity: 'warning',
+        message:
+          '"Windows 11 Enterprise" is index 1 in ConfigMgr and index 2 in install.wim; "Windows 11 Education" is index 2 in ConfigMgr and index 1 in install.wim: reload image properties and set the new edition indexes in the Upgrade Operating System steps that use this package, or they deploy other editions.',
+      },
+      {
+        why: 'Server core and Desktop Experience share an EditionID and are told apart by name',
+        kind: 'image',
+        editions: [
+          makeEdition({ index: 1, name: 'Windows Server 2025 Standard (Desktop Experience)', editionId: 'ServerStandard' }),
+          makeEdition({ index: 2, name: 'Windows Server 2025 Standard', editionId: 'ServerStandard' }),
+        ],
+        images: [
+          makeWimImage({ index: 1, name: 'Windows Server 2025 Standard', displayName: undefined, editionId: 'ServerStandard' }),
+          makeWimImage({ index: 2, name: 'Windows Server 2025 Standard (Desktop Experience)', displayName: undefined, editionId: 'ServerStandard' }),
+        ],
+        editionsInUse: ['Windows Server 2025 Standard (Desktop Experience)'],
+        severity: 'error',
+        message:
+          '"Windows Server 2025 Standard (Desktop Experience)" is index 1 in ConfigMgr and index 2 in install.wim; "Windows Server 2025 Standard" is index 2 in ConfigMgr and index 1 in install.wim: reload image properties and set the new image indexes in the Apply Operating System steps that apply this image, or they deploy other editions.',
+      },
+      {
+        why: 'an OS image names the Apply Operating System step, and a step set to an index the WIM lost fails',
+        kind: 'image',
+        editions: [makeEdition({ index: 3, name: 'Windows 11 Enterprise', editionId: 'Enterprise' })],
+        images: [makeWimImage({ index: 1 })],
+        severity: 'warning',
+        message:
+          '"Windows 11 Enterprise" is index 3 in ConfigMgr and index 1 in install.wim: reload image properties and set the image index to 1 in the Apply Operating System steps that apply this image; until then a step set to index 3 fails, because install.wim has no index 3.',
+      },
+    ];
+    for (const { why, kind, editions, images, editionsInUse, severity, message } of movedCases) {
+      it(`reports a moved index as moved: ${why}`, () => {
+        const findings = findDrift(makePackage({ kind, editions, editionsInUse }), inspectionWith(images));
+        assert.deepEqual(findings.find((f) => f.kind === 'edition-moved'), { kind: 'edition-moved', severity, message });
+        assert.equal(findings.find((f) => f.kind === 'editions-mismatch'), undefined, 'the same editions on both sides are no mismatch');
+      });
+    }
+
+    it('names an edition renamed under the same EditionID, and an index that now holds another edition', () => {
+      const editions = [
+        makeEdition({ index: 1, name: 'Windows 11 Enterprise Evaluation', editionId: 'Enterprise' }),
+        makeEdition({ index: 2, name: 'Windows 11 Pro', editionId: 'Professional' }),
+      ];
+      const images = [makeWimImage({ index: 1 }), makeWimImage({ index: 2, name: 'Windows 11 Education', displayName: 'Windows 11 Education', editionId: 'Education' })];
+      const findings = findDrift(makePackage({ editions }), inspectionWith(images));
+      assert.equal(
+        findings.find((f) => f.kind === 'editions-mismatch')?.message,
+        'ConfigMgr\'s editions differ from install.wim\'s ("Windows 11 Enterprise Evaluation" in ConfigMgr is named "Windows 11 Enterprise" in install.wim; index 2 is "Windows 11 Pro" in ConfigMgr but "Windows 11 Education" in install.wim): reload image properties.',
+      );
+    });
+  });
+
+  describe('editions in use (EDITIONS_IN_USE)', () => {
+    const GB17 = Math.round(17.39 * GB);
+    const eleven = () =>
+      Array.from({ length: 11 }, (_, i) =>
+        makeWimImage({ index: i + 1, name: i === 9 ? 'Windows 11 Enterprise' : `Edition ${i + 1}`, displayName: undefined, editionId: i === 9 ? 'Enterprise' : `E${i + 1}`, totalBytes: GB17 + i * 1024 ** 2 * 100 }),
+      );
+
+    it('without a policy says what the indexes cost and claims none of them is extra', () => {
+      const findings = findDrift(makePackage({ editions: [makeEdition({ index: 10, name: 'Windows 11 Enterprise', editionId: 'Enterprise' })] }), inspectionWith(eleven()));
+      assert.deepEqual(findings.find((f) => f.kind === 'edition-sizes'), {
+        kind: 'edition-sizes',
+        severity: 'info',
+        message: 'install.wim holds 11 indexes of 17.4–18.4 GB expanded each; which of them this site deploys is not configured (EDITIONS_IN_USE), so none is called extra.',
+      });
+      assert.equal(findings.find((f) => f.kind === 'extra-editions'), undefined);
+      assert.ok(findings.every((f) => !/beyond|not in use/.test(f.message)), 'no claim about which index is used');
+    });
+
+    const policyCases: Array<{ why: string; images: WimImage[]; editionsInUse: string[]; expected: Array<Pick<Finding, 'kind' | 'severity' | 'message'>> }> = [
+      {
+        why: 'the indexes outside the policy are "not in use", with what they take',
+        images: eleven(),
+        editionsInUse: ['Enterprise'],
+        expected: [
+          {
+            kind: 'extra-editions',
+            severity: 'info',
+            message: 'Indexes 1–9, 11 (10 editions) are not in use (EDITIONS_IN_USE: Enterprise) and take 178.4 GB expanded: export only the editions you deploy to make the media smaller.',
+          },
+        ],
+      },
+      {
+        why: 'an index with the same EditionID as the one in use is in use too, not "beyond" it',
+        images: [
+          makeWimImage({ index: 1, name: 'Windows Server 2025 Standard', editionId: 'ServerStandard', totalBytes: 8 * GB }),
+          makeWimImage({ index: 2, name: 'Windows Server 2025 Standard (Desktop Experience)', editionId: 'ServerStandard', totalBytes: 14 * GB }),
+          makeWimImage({ index: 3, name: 'Windows Server 2025 Datacenter', editionId: 'ServerDatacenter', totalBytes: 8 * GB }),
+        ],
+        editionsInUse: ['ServerStandard'],
+        expected: [
+          {
+            kind: 'extra-editions',
+            severity: 'info',
+            message: 'Index 3 (1 edition) is not in use (EDITIONS_IN_USE: ServerStandard) and takes 8.0 GB expanded: export only the editions you deploy to make the media smaller.',
+          },
+        ],
+      },
+      {
+        why: 'media that holds none of the editions in use is a warning',
+        images: [makeWimImage({ index: 1, name: 'Windows 11 Pro', displayName: undefined, editionId: 'Professional' })],
+        editionsInUse: ['Enterprise', 'Windows 11 Education'],
+        expected: [
+          {
+            kind: 'missing-editions-in-use',
+            severity: 'warning',
+            message: 'install.wim holds none of the editions this site deploys (EDITIONS_IN_USE: Enterprise, Windows 11 Education): replace the media with one that carries them, or correct EDITIONS_IN_USE.',
+          },
+        ],
+      },
+      {
+        why: 'media that carries one of several editions in use is no finding: sites keep one edition per package',
+        images: [makeWimImage({ index: 1, totalBytes: 17 * GB })],
+        editionsInUse: ['Enterprise', 'Education'],
+        expected: [],
+      },
+    ];
+    for (const { why, images, editionsInUse, expected } of policyCases) {
+      it(why, () => {
+        const findings = findDrift(makePackage({ editions: [], editionsState: { state: 'not-fetched' }, editionsInUse }), inspectionWith(images));
+        assert.deepEqual(
+          findings.filter((f) => f.kind === 'extra-editions' || f.kind === 'missing-editions-in-use' || f.kind === 'edition-sizes').map(({ kind, severity, message }) => ({ kind, severity, message })),
+          expected,
+        );
+      });
+    }
+
     const extraCases: Array<{ behaviour: string; sizes: Array<number | undefined>; message: string }> = [
-      { behaviour: 'says one extra edition takes its space', sizes: [GB * 2], message: '1 edition beyond Enterprise takes 2.0 GB expanded: export only the editions you deploy to make the media smaller.' },
-      { behaviour: 'says how many extras have no recorded size', sizes: [GB * 2, undefined], message: '2 editions beyond Enterprise take 2.0 GB expanded (1 without a recorded size): export only the editions you deploy to make the media smaller.' },
-      { behaviour: 'says when no extra has a recorded size', sizes: [undefined], message: '1 edition beyond Enterprise has no recorded size: export only the editions you deploy to make the media smaller.' },
+      { behaviour: 'says one edition not in use takes its space', sizes: [GB * 2], message: 'Index 2 (1 edition) is not in use (EDITIONS_IN_USE: Enterprise) and takes 2.0 GB expanded: export only the editions you deploy to make the media smaller.' },
+      { behaviour: 'says how many editions not in use have no recorded size', sizes: [GB * 2, undefined], message: 'Indexes 2, 3 (2 editions) are not in use (EDITIONS_IN_USE: Enterprise) and take 2.0 GB expanded (1 without a recorded size): export only the editions you deploy to make the media smaller.' },
+      { behaviour: 'says when no edition not in use has a recorded size', sizes: [undefined], message: 'Index 2 (1 edition) is not in use (EDITIONS_IN_USE: Enterprise) and has no recorded size: export only the editions you deploy to make the media smaller.' },
     ];
     for (const { behaviour, sizes, message } of extraCases) {
       it(behaviour, () => {
-        const images = [makeWimImage(), ...sizes.map((totalBytes, i) => makeWimImage({ index: i + 2, name: `Edition ${i + 2}`, totalBytes }))];
-        const editions = images.map((image) => makeEdition({ index: image.index, name: image.name as string }));
-        const extra = findDrift(makePackage({ editions }), inspectionWith(images)).find((f) => f.kind === 'extra-editions');
+        const images = [makeWimImage(), ...sizes.map((totalBytes, i) => makeWimImage({ index: i + 2, name: `Edition ${i + 2}`, displayName: undefined, editionId: `E${i + 2}`, totalBytes }))];
+        const editions = images.map((image) => makeEdition({ index: image.index, name: image.name as string, editionId: image.editionId }));
+        const extra = findDrift(makePackage({ editions, editionsInUse: ['Enterprise'] }), inspectionWith(images)).find((f) => f.kind === 'extra-editions');
         assert.equal(extra?.message, message);
       });
     }
@@ -329,7 +476,7 @@ describe('findDrift', () => {
           ['warning', 'editions-mismatch'],
           ['warning', 'missing-build-file'],
           ['warning', 'autorun-inf'],
-          ['info', 'extra-editions'],
+          ['info', 'edition-sizes'],
         ],
       );
     });
@@ -353,6 +500,22 @@ describe('findDrift', () => {
     for (const { behaviour, editions, state = 'known', name } of cases) {
       it(behaviour, () => {
         assert.equal(imageInUse({ editions, editionsState: { state } }, inspectionWith(images))?.name, name);
+      });
+    }
+
+    const core = makeWimImage({ index: 1, name: 'Windows Server 2025 Standard', displayName: undefined, editionId: 'ServerStandard' });
+    const desktop = makeWimImage({ index: 2, name: 'Windows Server 2025 Standard (Desktop Experience)', displayName: undefined, editionId: 'ServerStandard' });
+    const pro = makeWimImage({ index: 1, name: 'Windows 11 Pro', displayName: undefined, editionId: 'Professional' });
+    const enterprise = makeWimImage({ index: 2 });
+    const identityCases: Array<{ why: string; images: WimImage[]; editions: Edition[]; editionsInUse?: string[]; index: number }> = [
+      { why: 'follows ConfigMgr\'s edition to its new index, not the index number', images: [pro, enterprise], editions: enterpriseOnly, index: 2 },
+      { why: 'is the first edition in use, whatever ConfigMgr lists first', images: [pro, enterprise], editions: [makeEdition({ index: 1, name: 'Windows 11 Pro', editionId: 'Professional' })], editionsInUse: ['Enterprise'], index: 2 },
+      { why: 'tells images with one EditionID apart by the name in the policy', images: [core, desktop], editions: [], editionsInUse: ['Windows Server 2025 Standard (Desktop Experience)'], index: 2 },
+      { why: 'falls back to ConfigMgr\'s edition when the WIM holds none in use', images: [pro, enterprise], editions: enterpriseOnly, editionsInUse: ['Education'], index: 2 },
+    ];
+    for (const { why, images: wim, editions, editionsInUse, index } of identityCases) {
+      it(why, () => {
+        assert.equal(imageInUse({ editions, editionsState: { state: 'known' }, editionsInUse }, inspectionWith(wim))?.index, index);
       });
     }
 
