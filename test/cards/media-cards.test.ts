@@ -126,7 +126,7 @@ describe('media cards', () => {
     it('in a filter, shown in the title and carried by the page buttons', () => {
       const card = mediaListCard({ packages: makePackages(30), filter: TRICKY_NAME, page: 0 }, live);
       assert.equal(displayed(cardTexts(card)[0]), `Media matching "${TRICKY_NAME}"`);
-      assert.deepEqual(buttons(card).find((b) => b.title === 'Next')?.data, { filter: TRICKY_NAME, page: 1 });
+      assert.deepEqual(buttons(card).find((b) => b.title === 'Next')?.data, { filter: TRICKY_NAME, kind: '', page: 1 });
     });
     it('in the stale reason and the error message', () => {
       const card = errorCard({ message: TRICKY_NAME }, { ...live, staleReason: TRICKY_NAME });
@@ -217,8 +217,8 @@ describe('media cards', () => {
         seen.push(...ids);
         const nav = buttons(card).filter((b) => b.verb === CardVerbs.listPage).map((b) => [b.title, b.data]);
         const expected = [
-          ...(page > 0 ? [['Previous', { filter: '', page: page - 1 }]] : []),
-          ...(page < 24 ? [['Next', { filter: '', page: page + 1 }]] : []),
+          ...(page > 0 ? [['Previous', { filter: '', kind: '', page: page - 1 }]] : []),
+          ...(page < 24 ? [['Next', { filter: '', kind: '', page: page + 1 }]] : []),
         ];
         assert.deepEqual(nav, expected);
       }
@@ -244,11 +244,11 @@ describe('media cards', () => {
       assert.deepEqual(row('Windows 10 22H2'), ['Windows 10 22H2', 'PS100013 · Windows 11 24H2', '26100.4349', '?']);
       assert.deepEqual(row('Unknown media'), ['Unknown media', 'PS100014 · release unknown', 'unknown', '3']);
     });
-    it('opens a package from its name', () => {
+    it('opens a package from its name, saying which list page it was opened from', () => {
       const card = mediaListCard({ packages: [makePackage()], filter: '', page: 0 }, live);
       assert.deepEqual(
         buttons(card).map((b) => [b.verb, b.data]),
-        [[CardVerbs.show, { packageId: 'PS100012' }]],
+        [[CardVerbs.show, { packageId: 'PS100012', view: 'list', filter: '', kind: '', page: 0 }]],
       );
     });
     it('says that no package matches the filter, and shows the filter', () => {
@@ -291,7 +291,7 @@ describe('media cards', () => {
     });
     it(`cuts a filter longer than ${MAX_LIST_FILTER_LENGTH} characters, in the title and in the page buttons`, () => {
       const card = mediaListCard({ packages: makePackages(50), filter: `  ${'ü'.repeat(300)}`, page: 0 }, live);
-      assert.deepEqual(buttons(card).find((b) => b.title === 'Next')?.data, { filter: 'ü'.repeat(MAX_LIST_FILTER_LENGTH), page: 1 });
+      assert.deepEqual(buttons(card).find((b) => b.title === 'Next')?.data, { filter: 'ü'.repeat(MAX_LIST_FILTER_LENGTH), kind: '', page: 1 });
       assert.equal(cardTexts(card)[0], `Media matching "${'ü'.repeat(119)}…"`);
     });
     it('does not change the caller\'s array', () => {
