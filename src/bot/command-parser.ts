@@ -496,7 +496,8 @@ export function parseCommand(rawText: string | undefined | null): Command {
       if (rest === '') return { name: 'list', filter: '' };
       // "show images", "show everything": nothing names a package, so the (narrowed) list answers.
       const { kind, rest: withoutKind } = splitKind(rest);
-      if (verb === 'show' && (kind !== undefined || !hasMeaningfulWords(withoutKind))) return listAnswer(rest);
+      const namesId = withoutKind.split(' ').some((word) => isPackageId(word));
+      if (verb === 'show' && !namesId && (kind !== undefined || !hasMeaningfulWords(withoutKind))) return listAnswer(rest);
       return { name: verb, query: rest };
     }
     default: {

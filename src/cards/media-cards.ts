@@ -558,7 +558,7 @@ function renderStaleCard(
     previousData: pageButtonData({ ...place, page: page - 1 }),
     nextData: pageButtonData({ ...place, page: page + 1 }),
     // A filter that matches nothing is not worth listing (and its card is shared by every such filter).
-    listTitle: narrowed && matching > 0 ? `List all ${view.kind ? kindHeadings[view.kind] : 'media'}${filter ? ' matching' : ''}` : 'List all media',
+    listTitle: narrowed && matching > 0 ? `List all${filter ? ' matching' : ''} ${view.kind ? kindHeadings[view.kind] : 'media'}` : 'List all media',
     listData: pageButtonData(matching > 0 ? { view: 'list', filter, kind: view.kind, page: 0 } : { view: 'list', filter: '', page: 0 }),
   });
 }

@@ -43,6 +43,7 @@ describe('parseCommand', () => {
     { say: 'list 24H2 upgrades', means: { name: 'list', filter: '24H2', kind: 'upgrade' }, why: 'the kind word after the filter' },
     { say: 'list wims', means: { name: 'list', filter: '', kind: 'image' }, why: 'admins call images WIMs' },
     { say: 'show images', means: { name: 'list', filter: '', kind: 'image' }, why: 'show of a kind names no package: the list of that kind' },
+    { say: 'show os image PS100012', means: { name: 'show', query: 'os image PS100012' }, why: 'an id wins over a kind word' },
     { say: 'show me the images 24H2', means: { name: 'list', filter: '24H2', kind: 'image' }, why: 'a list request in words' },
     { say: 'list packages', means: { name: 'list', filter: '' }, why: '"packages" are both kinds' },
     { say: 'what images do we have', means: { name: 'list', filter: '', kind: 'image' }, why: 'a question about what exists' },

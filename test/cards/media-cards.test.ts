@@ -562,7 +562,7 @@ describe('media cards', () => {
         for (const open of opens) assert.deepEqual({ ...open.data, packageId: '' }, { packageId: '', view: 'stale', filter: '24H2', kind: '', support: '', page });
         const nav = buttons(card).filter((b) => b.verb === CardVerbs.stalePage).map((b) => [b.title, b.data?.page]);
         assert.deepEqual(nav, [...(page > 0 ? [['Previous', page - 1]] : []), ...(page < 2 ? [['Next', page + 1]] : [])]);
-        assert.deepEqual(buttons(card).find((b) => b.verb === CardVerbs.listPage)?.data, { filter: '24H2', kind: '', page: 0 });
+        assert.deepEqual(buttons(card).filter((b) => b.verb === CardVerbs.listPage).map((b) => [b.title, b.data]), [['List all matching media', { filter: '24H2', kind: '', page: 0 }]]);
       }
       assert.deepEqual(seen, packages.map((p) => p.id));
     });
