@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { CardVerbs } from '../cards/card-verbs';
 import { isPackageId } from '../services/configmgr/admin-service';
-import { MAX_LIST_FILTER_LENGTH, type AdaptiveCard } from '../cards/media-cards';
+import { MAX_LIST_FILTER_LENGTH, type AdaptiveCard, type ListPlace } from '../cards/media-cards';
 import { parseCommand } from './command-parser';
 import type { MediaAnswers } from './media-answers';
 
@@ -24,13 +24,29 @@ const invokeValue = z.object({
   }),
 });
 
+const filter = z.string().max(MAX_LIST_FILTER_LENGTH).default('');
+const page = z.coerce.number().int().min(0).max(100_000);
+/** '' is "every kind", as the cards write it. */
+const kind = z
+  .enum(['', 'upgrade', 'image'])
+  .default('')
+  .transform((value) => (value === '' ? undefined : value));
+const support = z.enum(['', 'ended']).default('');
+
+/** Where a package was opened from (ListPlace); absent on buttons that open it from elsewhere. */
+const openedFrom = {
+  view: z.enum(['list', 'stale']).optional(),
+  filter,
+  kind,
+  support,
+  page: page.default(0),
+};
+
 const verbData = {
-  [CardVerbs.show]: z.object({ packageId }),
-  [CardVerbs.editions]: z.object({ packageId }),
-  [CardVerbs.listPage]: z.object({
-    filter: z.string().max(MAX_LIST_FILTER_LENGTH).default(''),
-    page: z.coerce.number().int().min(0).max(100_000),
-  }),
+  [CardVerbs.show]: z.object({ packageId, ...openedFrom }),
+  [CardVerbs.editions]: z.object({ packageId, ...openedFrom }),
+  [CardVerbs.listPage]: z.object({ filter, kind, page }),
+  [CardVerbs.stalePage]: z.object({ filter, kind, support, page }),
   [CardVerbs.command]: z.object({ text: z.string().min(1).max(500) }),
 } as const;
 
@@ -64,17 +80,27 @@ export class CardActions {
             value: `Package ${fields.data.packageId.toUpperCase()} is no longer on the site; type "list" to see the current media.`,
           };
         }
-        return card(verb === CardVerbs.show ? this.answers.detailCard(pkg) : this.answers.editionsCard(pkg));
+        const { view, filter: from, kind: fromKind, support: fromSupport, page: fromPage } = fields.data;
+        const place: ListPlace | undefined = view
+          ? { view, filter: from, kind: fromKind, outOfSupport: fromSupport === 'ended', page: fromPage }
+          : undefined;
+        return card(verb === CardVerbs.show ? this.answers.detailCard(pkg, place) : this.answers.editionsCard(pkg, place));
       }
       case CardVerbs.listPage: {
         const fields = verbData[verb].safeParse(data ?? {});
         if (!fields.success) return badRequest('This button carries no valid page; type "list" to start again.');
-        return card(this.answers.listPage(fields.data.filter, fields.data.page));
+        return card(this.answers.listPage(fields.data.filter, fields.data.page, fields.data.kind));
+      }
+      case CardVerbs.stalePage: {
+        const fields = verbData[verb].safeParse(data ?? {});
+        if (!fields.success) return badRequest('This button carries no valid page; type "stale" to start again.');
+        const { filter: shown, page: at, kind: ofKind, support: ended } = fields.data;
+        return card(this.answers.stalePage(shown, at, ofKind, ended === 'ended'));
       }
       case CardVerbs.command: {
         const fields = verbData[verb].safeParse(data ?? {});
         if (!fields.success) return badRequest('This button carries no command; type "help" to see the commands.');
-        return card(this.answers.answer(parseCommand(fields.data.text)));
+        return card(this.answers.answer(this.answers.recognise(parseCommand(fields.data.text))));
       }
       default:
         return badRequest(`This button is not one of the bot's; type "help" to see what it can do.`);

@@ -6,6 +6,7 @@ import { CardCache } from '../cards/card-cache';
 import { shorten } from '../cards/kit/text';
 import {
   choiceCard,
+  didYouMeanCard,
   editionsCard,
   errorCard,
   helpCard,
@@ -14,17 +15,20 @@ import {
   DEFAULT_LIST_PAGE_SIZE,
   LIST_FILTER_STAND_IN,
   MAX_LIST_FILTER_LENGTH,
+  MAX_STALE_ROWS,
   noPackageMatchesCard,
+  withBackTo,
   withListFilter,
   staleCard,
   statusCard,
   type AdaptiveCard,
   type CardContext,
+  type ListPlace,
 } from '../cards/media-cards';
 import type { MediaInventory } from '../services/media/inventory';
-import type { InventorySnapshot, MediaPackage } from '../services/media/media-package';
+import type { InventorySnapshot, MediaPackage, PackageKind } from '../services/media/media-package';
 import { PackageIndex } from '../services/media/package-lookup';
-import { staleMedia } from '../services/media/stale-media';
+import { isOutOfSupport, staleMedia } from '../services/media/stale-media';
 import type { ReleaseCatalog } from '../services/releases/release-catalog';
 import { releaseDataWarning } from '../services/releases/freshness-verdict';
 import type { SiteStatus } from '../services/site-status';
@@ -43,6 +47,8 @@ export interface MediaAnswersOptions {
 export class MediaAnswers {
   private readonly cards: CardCache;
   private index = new PackageIndex([]);
+  /** Every package that needs attention, worst first, for the packages of `index`. */
+  private staleOfIndex: { packages: readonly MediaPackage[]; stale: MediaPackage[] } = { packages: [], stale: [] };
 
   constructor(private readonly options: MediaAnswersOptions) {
     this.cards = new CardCache(options.cardCacheBytes);
@@ -57,16 +63,20 @@ export class MediaAnswers {
       case 'unknown':
         return this.cards.get(snapshot.generation, ['help'], context, helpCard);
       case 'list':
-        return this.listPage(command.filter, 0);
+        return this.listPage(command.filter, 0, command.kind);
       case 'show':
       case 'editions':
         return this.packageAnswer(command.name, command.query, snapshot, context);
       case 'status':
         return statusCard(this.siteStatus(snapshot), context);
-      case 'stale':
-        return this.cards.get(snapshot.generation, ['stale'], context, (cardContext) =>
-          staleCard({ packages: staleMedia(snapshot.packages), totalPackages: snapshot.packages.length }, cardContext),
-        );
+      case 'stale': {
+        // "is Windows 11 24H2 Enterprise x64 up to date?" is about one package: its card says how current it is.
+        const named = command.filter === '' ? [] : this.indexOf(snapshot).named(command.filter);
+        if (named.length === 1) return this.packageCard('show', named[0], snapshot);
+        return this.stalePage(command.filter, 0, command.kind, command.outOfSupport === true);
+      }
+      case 'did-you-mean':
+        return didYouMeanCard(command, context);
       case 'too-long':
         return errorCard(
           {
@@ -83,23 +93,56 @@ export class MediaAnswers {
    * the end shows the last). All filters that match nothing share one kept card, so that typed
    * random words cannot each take a place in the cache (or cost a rendering).
    */
-  listPage(rawFilter: string, page: number): AdaptiveCard {
-    // Previous/Next buttons carry the filter cut to this length: cut it here too so pages agree.
-    const filter = shorten(rawFilter.replace(/\s+/g, ' ').trim(), MAX_LIST_FILTER_LENGTH, { ellipsis: '' });
+  listPage(rawFilter: string, page: number, kind?: PackageKind): AdaptiveCard {
+    const filter = cutFilter(rawFilter);
     const snapshot = this.options.inventory.snapshot();
     const context = this.cardContext(snapshot);
-    const packages = this.indexOf(snapshot).filter(filter);
+    const packages = this.indexOf(snapshot).filter(filter, kind);
     if (packages.length === 0 && filter !== '') {
-      const noMatch = this.cards.get(snapshot.generation, ['list-none'], context, (cardContext) =>
-        mediaListCard({ packages, filter: LIST_FILTER_STAND_IN, page: 0 }, cardContext),
+      const noMatch = this.cards.get(snapshot.generation, ['list-none', kind ?? ''], context, (cardContext) =>
+        mediaListCard({ packages, filter: LIST_FILTER_STAND_IN, kind, page: 0 }, cardContext),
       );
       return withListFilter(this.cards.jsonOf(noMatch) ?? JSON.stringify(noMatch), filter);
     }
-    const lastPage = Math.max(0, Math.ceil(packages.length / DEFAULT_LIST_PAGE_SIZE) - 1);
-    const shownPage = Number.isFinite(page) ? Math.min(Math.max(Math.floor(page), 0), lastPage) : 0;
-    return this.cards.get(snapshot.generation, ['list', filter, shownPage], context, (cardContext) =>
-      mediaListCard({ packages, filter, page: shownPage }, cardContext),
+    const shownPage = clampPage(page, packages.length, DEFAULT_LIST_PAGE_SIZE);
+    return this.cards.get(snapshot.generation, ['list', filter, kind ?? '', shownPage], context, (cardContext) =>
+      mediaListCard({ packages, filter, kind, page: shownPage }, cardContext),
     );
+  }
+
+  /**
+   * One page of `stale`, narrowed like the list (filter and kind), or to media out of support. Kept
+   * and keyed like list pages: on what the card shows, with one kept card for every filter that
+   * matches no package at all.
+   */
+  stalePage(rawFilter: string, page: number, kind?: PackageKind, outOfSupport = false): AdaptiveCard {
+    const filter = cutFilter(rawFilter);
+    const snapshot = this.options.inventory.snapshot();
+    const context = this.cardContext(snapshot);
+    const selected = this.indexOf(snapshot).filter(filter, kind);
+    const view = { totalPackages: snapshot.packages.length, kind, outOfSupport };
+    if (selected.length === 0 && filter !== '') {
+      const noMatch = this.cards.get(snapshot.generation, ['stale-none', kind ?? '', outOfSupport], context, (cardContext) =>
+        staleCard({ ...view, packages: [], matching: 0, filter: LIST_FILTER_STAND_IN }, cardContext),
+      );
+      return withListFilter(this.cards.jsonOf(noMatch) ?? JSON.stringify(noMatch), filter);
+    }
+    const chosen = new Set(selected);
+    const packages = this.staleOf(snapshot).filter((pkg) => chosen.has(pkg) && (!outOfSupport || isOutOfSupport(pkg)));
+    const shownPage = clampPage(page, packages.length, MAX_STALE_ROWS);
+    return this.cards.get(snapshot.generation, ['stale', filter, kind ?? '', outOfSupport, shownPage], context, (cardContext) =>
+      staleCard({ ...view, packages, matching: selected.length, filter, page: shownPage }, cardContext),
+    );
+  }
+
+  /**
+   * What a command means on this site, beyond what the parser can know: a full package name typed
+   * on its own ("Windows 11 24H2 Enterprise x64") opens that package instead of the help card.
+   */
+  recognise(command: Command): Command {
+    if (command.name !== 'unknown') return command;
+    const named = this.indexOf(this.options.inventory.snapshot()).named(command.text);
+    return named.length > 0 ? { name: 'show', query: command.text } : command;
   }
 
   /** What the card cache holds now, for tests and diagnostics. */
@@ -118,12 +161,15 @@ export class MediaAnswers {
     return this.options.inventory.snapshot().packages.find((pkg) => pkg.id === wanted);
   }
 
-  detailCard(pkg: MediaPackage): AdaptiveCard {
-    return this.packageCard('show', pkg, this.options.inventory.snapshot());
+  /** The package's card; `from` is the list or stale page it was opened from, which "Back to list" returns to. */
+  detailCard(pkg: MediaPackage, from?: ListPlace): AdaptiveCard {
+    const card = this.packageCard('show', pkg, this.options.inventory.snapshot());
+    return from ? withBackTo(card, from) : card;
   }
 
-  editionsCard(pkg: MediaPackage): AdaptiveCard {
-    return this.packageCard('editions', pkg, this.options.inventory.snapshot());
+  editionsCard(pkg: MediaPackage, from?: ListPlace): AdaptiveCard {
+    const card = this.packageCard('editions', pkg, this.options.inventory.snapshot());
+    return from ? withBackTo(card, from) : card;
   }
 
   private packageCard(command: 'show' | 'editions', pkg: MediaPackage, snapshot: InventorySnapshot): AdaptiveCard {
@@ -135,6 +181,12 @@ export class MediaAnswers {
   private indexOf(snapshot: InventorySnapshot): PackageIndex {
     if (this.index.packages !== snapshot.packages) this.index = new PackageIndex(snapshot.packages);
     return this.index;
+  }
+
+  /** The packages of this snapshot that need attention, worst first, sorted once per inventory. */
+  private staleOf(snapshot: InventorySnapshot): MediaPackage[] {
+    if (this.staleOfIndex.packages !== snapshot.packages) this.staleOfIndex = { packages: snapshot.packages, stale: staleMedia(snapshot.packages) };
+    return this.staleOfIndex.stale;
   }
 
   private packageAnswer(
@@ -196,4 +248,15 @@ export class MediaAnswers {
     const warning = releaseDataWarning(asOf, (this.options.now ?? (() => new Date()))());
     return { source, asOf, ...(lastError ? { lastError } : {}), ...(warning ? { warning } : {}), ...(siteCatalog ? { siteCatalog } : {}) };
   }
+}
+
+/** Page buttons carry the filter cut to this length: cut it here too, so that pages agree. */
+function cutFilter(filter: string): string {
+  return shorten(filter.replace(/\s+/g, ' ').trim(), MAX_LIST_FILTER_LENGTH, { ellipsis: '' });
+}
+
+/** The page a card really shows: a page past the end (the inventory shrank since) shows the last. */
+function clampPage(page: number, count: number, pageSize: number): number {
+  const lastPage = Math.max(0, Math.ceil(count / pageSize) - 1);
+  return Number.isFinite(page) ? Math.min(Math.max(Math.floor(page), 0), lastPage) : 0;
 }

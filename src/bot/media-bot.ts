@@ -105,7 +105,8 @@ export class MediaBot extends TeamsActivityHandler {
       await context.sendActivity('That button is not one the bot understands; type "help" to see what it can do.');
       return;
     }
-    const command = parseCommand(text);
+    // recognise: a full package name typed alone opens the package rather than the help card.
+    const command = this.answers.recognise(parseCommand(text));
     this.logger.debug({ command: command.name }, 'command');
     const card = this.answers.answer(command);
     if (command.name === 'unknown') {

@@ -20,7 +20,7 @@ export const botCommands: readonly BotCommandHelp[] = [
     name: 'list',
     aliases: ['media'],
     usage: 'list [text]',
-    description: 'Every OS upgrade package and OS image, with id, build.revision, release, editions, how current it is and a ⚠ flag when its files disagree; text filters by name, id or build.',
+    description: 'Every OS upgrade package and OS image, with id, build.revision, release, editions, how current it is and a ⚠ flag when its files disagree; text filters by name, id, release or build, "images" or "upgrades" by kind.',
     example: 'list 24H2',
   },
   {
@@ -40,9 +40,9 @@ export const botCommands: readonly BotCommandHelp[] = [
   {
     name: 'stale',
     aliases: ['behind'],
-    usage: 'stale',
-    description: 'Every package that is behind the latest update of its release, out of support, or disagrees with its files on the share, worst first.',
-    example: 'stale',
+    usage: 'stale [text]',
+    description: 'Every package that is behind the latest update of its release, out of support, or disagrees with its files on the share, worst first; text narrows it like list, "out of support" to media past its end.',
+    example: 'stale 24H2',
   },
   {
     name: 'status',

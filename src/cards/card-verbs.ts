@@ -3,12 +3,17 @@
  * handles exactly these; anything else is a foreign or tampered action.
  */
 export const CardVerbs = {
-  /** Open one package: data { packageId }. */
+  /**
+   * Open one package: data { packageId }, and where it was opened from (ListPlace in media-cards.ts:
+   * view, filter, kind, support, page) so that "Back to list" returns there.
+   */
   show: 'media.show',
-  /** Editions of one package: data { packageId }. */
+  /** Editions of one package: data as for show. */
   editions: 'media.editions',
-  /** A page of the media list: data { filter: string, page: number } (page is 0-based). */
+  /** A page of the media list: data { filter: string, kind?: 'upgrade' | 'image' | '', page: number } (page is 0-based). */
   listPage: 'media.list',
+  /** A page of the media that need attention: data { filter, kind?, support?: 'ended' | '', page }. */
+  stalePage: 'media.stale',
   /** Run a chat command as if typed: data { text }, e.g. from help buttons. */
   command: 'bot.command',
 } as const;

@@ -39,6 +39,7 @@ import choiceTemplate from './templates/choice.json';
 import statusTemplate from './templates/status.json';
 import staleTemplate from './templates/stale.json';
 import errorTemplate from './templates/error.json';
+import didYouMeanTemplate from './templates/did-you-mean.json';
 
 export type AdaptiveCard = { type: 'AdaptiveCard'; version: string; [key: string]: unknown };
 
@@ -72,7 +73,7 @@ export const MAX_SUGGESTIONS = 5;
 const MAX_NAME_IN_TABLE = 120;
 const MAX_FILTER_SHOWN = 120;
 const MAX_STALE_REASON_SHOWN = 300;
-/** Rows on the `stale` card; beyond them the card says how many more and how to narrow down. */
+/** Rows on a page of the `stale` card; Previous and Next lead to the others. */
 export const MAX_STALE_ROWS = 20;
 /**
  * What a `stale` card may weigh: Teams takes under 28 KB per message, envelope included. Rows of
@@ -87,6 +88,8 @@ export const MAX_FINDINGS_SHOWN = 12;
 const MAX_FINDING_IN_ROW = 200;
 
 const kindHeadings: Record<PackageKind, string> = { upgrade: 'OS upgrade packages', image: 'OS images' };
+/** A kind of media as the subject of a sentence: "No OS image matches …". */
+const kindSingular: Record<PackageKind, string> = { upgrade: 'OS upgrade package', image: 'OS image' };
 const kindLabels: Record<PackageKind, string> = { upgrade: 'OS upgrade package', image: 'OS image' };
 const kindOrder: readonly PackageKind[] = ['upgrade', 'image'];
 
@@ -111,8 +114,79 @@ export function helpCard(context: CardContext): AdaptiveCard {
   });
 }
 
+/**
+ * Where a package was opened from: a page of the list or of the `stale` view, with its filter. The
+ * Open buttons carry it, and the package's cards lead back there ("Back to list").
+ */
+export interface ListPlace {
+  view: 'list' | 'stale';
+  filter: string;
+  kind?: PackageKind;
+  /** The `stale` view of media out of support only. */
+  outOfSupport?: boolean;
+  page: number;
+}
+
+/**
+ * A filter longer than this (as JSON) is not carried by each row's Open button: 30 rows of a long
+ * filter would outgrow 28 KB. Such a package's "Back to list" goes to the whole list; real filters
+ * ("24H2 enterprise", "server 2022") are far shorter.
+ */
+const MAX_FILTER_BYTES_IN_ROWS = 60;
+
+/** What a row's Open button carries: the package, and where it is opened from when that fits. */
+function openData(packageId: string, place: ListPlace) {
+  const data = placeData(place);
+  return Buffer.byteLength(JSON.stringify(data.filter), 'utf8') <= MAX_FILTER_BYTES_IN_ROWS ? { packageId, ...data } : { packageId };
+}
+
+/** A place as card data: flat strings and a number, as the card-action schema reads them back. */
+function placeData(place: ListPlace) {
+  return {
+    view: place.view,
+    filter: shorten(place.filter.trim(), MAX_LIST_FILTER_LENGTH, { ellipsis: '' }),
+    kind: place.kind ?? '',
+    ...(place.view === 'stale' ? { support: place.outOfSupport ? 'ended' : '' } : {}),
+    page: place.page,
+  };
+}
+
+/** The data of the button that shows `place` again: a list page or a `stale` page. */
+function pageButtonData(place: ListPlace) {
+  const { view: _view, ...data } = placeData(place);
+  return data;
+}
+
+/**
+ * A package's card (detail or editions, as kept in the card cache) whose "Back to list" returns to
+ * `place`, and whose buttons to the package's other card carry it on. Only the top-level actions
+ * change: the kept card is shared and frozen, so the result is a new object around its body.
+ */
+export function withBackTo(card: AdaptiveCard, place: ListPlace): AdaptiveCard {
+  const actions = card.actions;
+  if (!Array.isArray(actions)) return card;
+  const back = pageButtonData(place);
+  return {
+    ...card,
+    actions: actions.map((action: Record<string, unknown>) => {
+      if (action.verb === verbs.listPage) {
+        return place.view === 'list' ? { ...action, data: back } : { ...action, verb: verbs.stalePage, data: back };
+      }
+      if (action.verb === verbs.show || action.verb === verbs.editions) {
+        return { ...action, data: { ...(action.data as object), ...placeData(place) } };
+      }
+      return action;
+    }),
+  };
+}
+
+/** "Media", "OS images", "OS upgrade packages": what a list or stale card is about. */
+function mediaNoun(kind: PackageKind | undefined): string {
+  return kind ? kindHeadings[kind] : 'Media';
+}
+
 export function mediaListCard(
-  view: { packages: readonly MediaPackage[]; filter: string; page: number; pageSize?: number },
+  view: { packages: readonly MediaPackage[]; filter: string; kind?: PackageKind; page: number; pageSize?: number },
   context: CardContext,
 ): AdaptiveCard {
   const pageSize = view.pageSize ?? DEFAULT_LIST_PAGE_SIZE;
@@ -136,14 +210,18 @@ export function mediaListCard(
     countOf(total, 'package'),
   ].join(' · ');
 
+  const noun = mediaNoun(view.kind);
+  const what = view.kind ? kindSingular[view.kind] : 'package';
   return render(mediaListTemplate, context, { showFreshness: true }, {
-    title: filter ? `Media matching "${shownFilter}"` : 'Media on the site',
+    title: filter ? `${noun} matching "${shownFilter}"` : `${noun} on the site`,
     summary,
     hasPackages: total > 0,
     isEmpty: total === 0,
     emptyText: filter
-      ? `No package matches "${shownFilter}"; type "list" to see all media.`
-      : 'The site has no OS upgrade packages or OS images.',
+      ? `No ${what} matches "${shownFilter}"; type "list" to see all media.`
+      : view.kind
+        ? `The site has no ${kindHeadings[view.kind]}; type "list" to see all media.`
+        : 'The site has no OS upgrade packages or OS images.',
     groups: kindOrder
       .map((kind) => ({ kind, rows: onPage.filter((pkg) => pkg.kind === kind) }))
       .filter(({ rows }) => rows.length > 0)
@@ -154,6 +232,7 @@ export function mediaListCard(
           const drift = driftCount(pkg.findings);
           return {
             id: pkg.id,
+            openData: openData(pkg.id, { view: 'list', filter, kind: view.kind, page }),
             name: escapeText(shorten(pkg.name, MAX_NAME_IN_TABLE)),
             build: listedBuild(pkg),
             release: pkg.release ?? 'release unknown',
@@ -171,6 +250,8 @@ export function mediaListCard(
     driftNote: '⚠ N: findings about the files on the share; open the package, or type "stale" for every package that needs attention.',
     ...releaseNotes(onPage),
     filter,
+    kind: view.kind ?? '',
+    page,
     hasPrevious: page > 0,
     hasNext: page < pageCount - 1,
     previousPage: page - 1,
@@ -344,48 +425,94 @@ export function choiceCard(
 }
 
 /**
- * Every package that is behind or disagrees with its files, worst first as given (the caller filters
- * and sorts), capped at MAX_STALE_ROWS so that the card stays under 28 KB.
+ * What a `stale` card shows: the packages that need attention within the view's filter, worst first
+ * as given (the caller filters and sorts), a page of MAX_STALE_ROWS at a time.
  */
-export function staleCard(
-  view: { packages: readonly MediaPackage[]; totalPackages: number },
-  context: CardContext,
-): AdaptiveCard {
-  let rows = Math.min(view.packages.length, MAX_STALE_ROWS);
-  let card = renderStaleCard(view, context, rows);
+export interface StaleView {
+  packages: readonly MediaPackage[];
+  /** Every package on the site. */
+  totalPackages: number;
+  /** The packages the filter and kind select, needing attention or not (all of them when absent). */
+  matching?: number;
+  filter?: string;
+  kind?: PackageKind;
+  /** Only media out of support was asked for ("anything out of support?"). */
+  outOfSupport?: boolean;
+  page?: number;
+}
+
+/**
+ * A page of the packages that are behind, out of support or disagree with their files, with Previous
+ * and Next. A page stays under 28 KB: rows of pathological length are dropped from its end until it
+ * fits, and named by id so that nothing is out of reach.
+ */
+export function staleCard(view: StaleView, context: CardContext): AdaptiveCard {
+  const pageCount = Math.max(1, Math.ceil(view.packages.length / MAX_STALE_ROWS));
+  const wanted = view.page ?? 0;
+  const page = Number.isFinite(wanted) ? Math.min(Math.max(Math.floor(wanted), 0), pageCount - 1) : 0;
+  const onPage = view.packages.slice(page * MAX_STALE_ROWS, (page + 1) * MAX_STALE_ROWS);
+  let rows = onPage.length;
+  let card = renderStaleCard(view, context, page, pageCount, onPage, rows);
   // Each pass drops rows in proportion to the excess, so two passes are the most it takes in practice.
   for (let size = cardBytes(card); size >= STALE_CARD_BUDGET_BYTES && rows > 1; size = cardBytes(card)) {
     rows = Math.max(1, Math.min(rows - 1, Math.floor((rows * STALE_CARD_BUDGET_BYTES) / size) - 1));
-    card = renderStaleCard(view, context, rows);
+    card = renderStaleCard(view, context, page, pageCount, onPage, rows);
   }
   return card;
 }
 
 function renderStaleCard(
-  view: { packages: readonly MediaPackage[]; totalPackages: number },
+  view: StaleView,
   context: CardContext,
+  page: number,
+  pageCount: number,
+  onPage: readonly MediaPackage[],
   rowCount: number,
 ): AdaptiveCard {
   const count = view.packages.length;
+  const filter = shorten((view.filter ?? '').trim(), MAX_LIST_FILTER_LENGTH, { ellipsis: '' });
   const total = Math.max(view.totalPackages, count);
-  const shown = view.packages.slice(0, rowCount);
-  const more = count - shown.length;
+  const matching = Math.max(view.matching ?? total, count);
+  const shown = onPage.slice(0, rowCount);
+  const cut = onPage.slice(rowCount);
   const asOf = localisedDateTime(context.syncedAt, '');
+  const when = asOf ? `, as of ${asOf}` : '';
   const notes = releaseNotes(view.packages);
+  const place: ListPlace = { view: 'stale', filter, kind: view.kind, outOfSupport: view.outOfSupport, page };
+  const narrowed = filter !== '' || view.kind !== undefined;
+  // "packages", "OS images matching "24H2"": what the counts are about.
+  const plural = view.kind ? kindHeadings[view.kind] : 'packages';
+  const scope = `${plural}${filter ? ` matching "${listFilterShown(filter)}"` : ''}`;
+  const one = `${view.kind ? kindSingular[view.kind] : 'package'}${filter ? ` matching "${listFilterShown(filter)}"` : ''}`;
   let summary: string;
   if (count > 0) {
-    summary = `${count} of ${countOf(total, 'package')} ${count === 1 ? 'needs' : 'need'} attention, worst first.${
+    const paging = pageCount > 1 ? `Page ${page + 1} of ${pageCount} · ` : '';
+    let state: string;
+    if (!view.outOfSupport) state = `${count === 1 ? 'needs' : 'need'} attention, worst first`;
+    else if (count === 1) state = "is out of support (its release's servicing has ended)";
+    else state = "are out of support (their releases' servicing has ended)";
+    const counted = `${count} of ${matching} ${matching === 1 ? one : scope}`;
+    summary = `${paging}${counted} ${state}.${
       notes.hasReleaseNote ? ` ${notes.releaseNote}` : ''
     }`;
-  } else if (total === 0) {
-    summary = 'The site has no OS upgrade packages or OS images.';
+  } else if (matching === 0 && filter !== '') {
+    summary = `No ${one.split(' matching ')[0]} matches "${listFilterShown(filter)}"; type "stale" to see all media that needs attention.`;
+  } else if (matching === 0) {
+    summary = view.kind ? `The site has no ${kindHeadings[view.kind]}.` : 'The site has no OS upgrade packages or OS images.';
+  } else if (view.outOfSupport) {
+    summary = matching === 1 ? `The one ${one} is in support${when}.` : `None of the ${matching} ${scope} is out of support${when}.`;
   } else {
-    const when = asOf ? `, as of ${asOf}` : '';
-    summary = total === 1 ? `The one package is current and agrees with its files${when}.` : `All ${total} packages are current and agree with their files${when}.`;
+    summary =
+      matching === 1
+        ? `The one ${one} is current and agrees with its files${when}.`
+        : `All ${matching} ${scope} are current and agree with their files${when}.`;
   }
+  const title = view.outOfSupport
+    ? count > 0 ? `${mediaNoun(view.kind)} out of support` : 'Nothing is out of support'
+    : count > 0 ? `${mediaNoun(view.kind)} behind or drifting` : 'Nothing is behind or drifting';
   // The empty state says "as of" itself; a footer would repeat it.
   return render(staleTemplate, context, { showFreshness: count > 0 }, {
-    title: count > 0 ? 'Media behind or drifting' : 'Nothing is behind or drifting',
+    title,
     summary,
     hasDataWarning: notes.hasDataWarning,
     dataWarning: shorten(notes.dataWarning, MAX_DATA_WARNING_SHOWN),
@@ -395,6 +522,7 @@ function renderStaleCard(
       const others = findings.length - 1;
       return {
         id: pkg.id,
+        openData: openData(pkg.id, place),
         name: escapeText(shorten(pkg.name, MAX_NAME_IN_TABLE)),
         details: candidateRow(pkg).details,
         verdict: shorten(describeVerdictBriefly(pkg.freshness), MAX_VERDICT_IN_ROW),
@@ -405,10 +533,37 @@ function renderStaleCard(
         findingColor: top?.color ?? 'Default',
       };
     }),
-    hasMore: more > 0,
-    moreText: `And ${more} more; type "list <text>" to narrow the media down, e.g. "list 23H2".`,
+    hasCut: cut.length > 0,
+    cutText: `${countOf(cut.length, 'more package')} on this page ${cut.length === 1 ? 'is' : 'are'} too long to show here; open ${
+      cut.length === 1 ? 'it' : 'them'
+    } by id: ${cut.map((pkg) => pkg.id).join(', ')}.`,
+    hasPrevious: page > 0,
+    hasNext: page < pageCount - 1,
+    previousData: pageButtonData({ ...place, page: page - 1 }),
+    nextData: pageButtonData({ ...place, page: page + 1 }),
+    // A filter that matches nothing is not worth listing (and its card is shared by every such filter).
+    listTitle: narrowed && matching > 0 ? `List all${filter ? ' matching' : ''} ${view.kind ? kindHeadings[view.kind] : 'media'}` : 'List all media',
+    listData: pageButtonData(matching > 0 ? { view: 'list', filter, kind: view.kind, page: 0 } : { view: 'list', filter: '', page: 0 }),
   });
 }
+
+/**
+ * "Did you mean …?" for a mistyped command word: the corrected command as a button that runs it, and
+ * help. Both texts are the user's words, so they are cut and escaped like any other.
+ */
+export function didYouMeanCard(view: { typed: string; suggestion: string }, context?: CardContext): AdaptiveCard {
+  const suggestion = shorten(view.suggestion.trim(), MAX_COMMAND_IN_BUTTON, { ellipsis: '' });
+  return render(didYouMeanTemplate, context, { showFreshness: false }, {
+    message: `I don't know "${escapeText(shorten(view.typed.trim(), MAX_FILTER_SHOWN))}" as a command.`,
+    question: `Did you mean "${escapeText(shorten(suggestion, MAX_FILTER_SHOWN))}"?`,
+    buttonTitle: shorten(suggestion, MAX_BUTTON_TITLE),
+    command: suggestion,
+  });
+}
+
+/** What a "did you mean" button runs: as long as a typed command may be (card-actions checks it). */
+const MAX_COMMAND_IN_BUTTON = 500;
+const MAX_BUTTON_TITLE = 60;
 
 function cardBytes(card: AdaptiveCard): number {
   return Buffer.byteLength(JSON.stringify(card), 'utf8');

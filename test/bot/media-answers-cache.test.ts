@@ -6,7 +6,7 @@ import { DEFAULT_CARD_CACHE_BYTES } from '../../src/cards/card-cache';
 import { CardVerbs } from '../../src/cards/card-verbs';
 import type { MediaPackage } from '../../src/services/media/media-package';
 import { assertValidCard, cardTexts } from '../support/assert-valid-card';
-import { makePackages } from '../support/media-fixtures';
+import { makeFinding, makePackages } from '../support/media-fixtures';
 
 function answersFor(packages: readonly MediaPackage[], cardCacheBytes?: number): MediaAnswers {
   const snapshot = { packages, generation: 1, syncedAt: new Date('2026-11-25T10:00:00Z'), demo: false };
@@ -63,6 +63,38 @@ describe('the card cache: keyed on what the answer depends on, bounded in bytes'
       }
     }
     assert.deepEqual(answers.cardCacheUsage(), usage);
+  });
+
+  it('answers 4,096 random-word stale filters that match nothing from one kept card', () => {
+    const answers = answersFor(makePackages(500));
+    answers.answer(parseCommand(`stale ${randomWord()}`));
+    const usage = answers.cardCacheUsage();
+    for (let i = 0; i < 4096; i++) {
+      const word = randomWord();
+      const card = answers.answer(parseCommand(`stale ${word}`));
+      if (i % 512 === 0) {
+        assertValidCard(card);
+        assert.ok(cardTexts(card).some((text) => text.includes(`No package matches "${word}"`)));
+      }
+    }
+    assert.deepEqual(answers.cardCacheUsage(), usage);
+  });
+
+  it('keeps one entry for every stale page clamped to the same last page, and for every list place a detail is opened from', () => {
+    const answers = answersFor(makePackages(14).map((p) => ({ ...p, findings: [makeFinding('autorun-inf')] })));
+    const actions = new CardActions(answers);
+    const stale = (page: number) => ({ action: { type: 'Action.Execute', verb: CardVerbs.stalePage, data: { filter: '', page } } });
+    const show = (page: number) => ({
+      action: { type: 'Action.Execute', verb: CardVerbs.show, data: { packageId: 'PS100001', view: 'list', filter: randomWord(), page } },
+    });
+    const first = actions.handle(stale(0));
+    actions.handle(show(0));
+    const usage = answers.cardCacheUsage();
+    for (let page = 1; page < 1024; page++) {
+      assert.equal(actions.handle(stale(page)).value, first.value, `page ${page} shows page 1 of 1`);
+      actions.handle(show(page));
+    }
+    assert.deepEqual(answers.cardCacheUsage(), usage, 'the places packages are opened from take no room: the kept card is reused');
   });
 
   it('stays under its byte budget through distinct pages and filters that all match', () => {

@@ -9,16 +9,23 @@ import {
   helpCard,
   MAX_LIST_FILTER_LENGTH,
   MAX_LIST_PAGE_SIZE,
+  didYouMeanCard,
+  LIST_FILTER_STAND_IN,
+  MAX_STALE_ROWS,
   mediaDetailCard,
   mediaListCard,
+  staleCard,
   statusCard,
+  withBackTo,
+  withListFilter,
 } from '../../src/cards/media-cards';
 import { botCommands } from '../../src/cards/bot-commands';
 import type { MediaPackage } from '../../src/services/media/media-package';
 import type { SiteStatus } from '../../src/services/site-status';
 import { displayed } from '../support/displayed-text';
 import { assertValidCard, cardTexts, findActions, TEAMS_MAX_CARD_BYTES } from '../support/assert-valid-card';
-import { makeEdition, makePackage, makePackages, TRICKY_NAME } from '../support/media-fixtures';
+import { businessEditions, makeEdition, makeFinding, makeFreshness, makePackage, makePackages, TRICKY_NAME, verdictExamples } from '../support/media-fixtures';
+import { HOSTILE_TEXTS } from './user-text-escaping.test';
 
 const syncedAt = new Date('2025-06-14T10:42:07.123Z');
 const contexts: Record<string, CardContext> = {
@@ -126,7 +133,7 @@ describe('media cards', () => {
     it('in a filter, shown in the title and carried by the page buttons', () => {
       const card = mediaListCard({ packages: makePackages(30), filter: TRICKY_NAME, page: 0 }, live);
       assert.equal(displayed(cardTexts(card)[0]), `Media matching "${TRICKY_NAME}"`);
-      assert.deepEqual(buttons(card).find((b) => b.title === 'Next')?.data, { filter: TRICKY_NAME, page: 1 });
+      assert.deepEqual(buttons(card).find((b) => b.title === 'Next')?.data, { filter: TRICKY_NAME, kind: '', page: 1 });
     });
     it('in the stale reason and the error message', () => {
       const card = errorCard({ message: TRICKY_NAME }, { ...live, staleReason: TRICKY_NAME });
@@ -217,8 +224,8 @@ describe('media cards', () => {
         seen.push(...ids);
         const nav = buttons(card).filter((b) => b.verb === CardVerbs.listPage).map((b) => [b.title, b.data]);
         const expected = [
-          ...(page > 0 ? [['Previous', { filter: '', page: page - 1 }]] : []),
-          ...(page < 24 ? [['Next', { filter: '', page: page + 1 }]] : []),
+          ...(page > 0 ? [['Previous', { filter: '', kind: '', page: page - 1 }]] : []),
+          ...(page < 24 ? [['Next', { filter: '', kind: '', page: page + 1 }]] : []),
         ];
         assert.deepEqual(nav, expected);
       }
@@ -244,11 +251,11 @@ describe('media cards', () => {
       assert.deepEqual(row('Windows 10 22H2'), ['Windows 10 22H2', 'PS100013 · Windows 11 24H2', '26100.4349', '?']);
       assert.deepEqual(row('Unknown media'), ['Unknown media', 'PS100014 · release unknown', 'unknown', '3']);
     });
-    it('opens a package from its name', () => {
+    it('opens a package from its name, saying which list page it was opened from', () => {
       const card = mediaListCard({ packages: [makePackage()], filter: '', page: 0 }, live);
       assert.deepEqual(
         buttons(card).map((b) => [b.verb, b.data]),
-        [[CardVerbs.show, { packageId: 'PS100012' }]],
+        [[CardVerbs.show, { packageId: 'PS100012', view: 'list', filter: '', kind: '', page: 0 }]],
       );
     });
     it('says that no package matches the filter, and shows the filter', () => {
@@ -291,7 +298,7 @@ describe('media cards', () => {
     });
     it(`cuts a filter longer than ${MAX_LIST_FILTER_LENGTH} characters, in the title and in the page buttons`, () => {
       const card = mediaListCard({ packages: makePackages(50), filter: `  ${'ü'.repeat(300)}`, page: 0 }, live);
-      assert.deepEqual(buttons(card).find((b) => b.title === 'Next')?.data, { filter: 'ü'.repeat(MAX_LIST_FILTER_LENGTH), page: 1 });
+      assert.deepEqual(buttons(card).find((b) => b.title === 'Next')?.data, { filter: 'ü'.repeat(MAX_LIST_FILTER_LENGTH), kind: '', page: 1 });
       assert.equal(cardTexts(card)[0], `Media matching "${'ü'.repeat(119)}…"`);
     });
     it('does not change the caller\'s array', () => {
@@ -483,5 +490,148 @@ describe('media cards', () => {
     assert.equal(cardTexts(first)[0], 'First');
     assert.equal(cardTexts(second)[1], 'Second');
     assert.equal(cardTexts(mediaDetailCard(makePackage({ name: 'First' }), live))[0], 'First');
+  });
+
+  describe('asking naturally: kinds, stale pages, did you mean, back to the list', () => {
+    const behind = (p: MediaPackage) => ({ ...p, freshness: makeFreshness(verdictExamples.behind), findings: [makeFinding('autorun-inf')] });
+    const ended = (p: MediaPackage) => ({ ...p, freshness: makeFreshness(verdictExamples['out-of-support']) });
+
+    const listTitles: Array<{ kind?: 'upgrade' | 'image'; filter: string; title: string; why: string }> = [
+      { filter: '', title: 'Media on the site', why: 'everything' },
+      { kind: 'image', filter: '', title: 'OS images on the site', why: '"list images"' },
+      { kind: 'upgrade', filter: '24H2', title: 'OS upgrade packages matching "24H2"', why: 'a kind and a filter' },
+    ];
+    for (const { kind, filter, title, why } of listTitles) {
+      it(`titles the list "${title}": ${why}`, () => {
+        const card = mediaListCard({ packages: makePackages(3), filter, kind, page: 0 }, live);
+        assert.equal(cardTexts(card)[0], title);
+      });
+    }
+
+    it('carries the kind in the page buttons and the place in each Open button', () => {
+      const card = mediaListCard({ packages: makePackages(45), filter: 'Upgrade', kind: 'upgrade', page: 1 }, live);
+      assert.deepEqual(buttons(card).find((b) => b.title === 'Next')?.data, { filter: 'Upgrade', kind: 'upgrade', page: 2 });
+      const open = buttons(card).find((b) => b.verb === CardVerbs.show);
+      assert.deepEqual({ ...open?.data, packageId: 'x' }, { packageId: 'x', view: 'list', filter: 'Upgrade', kind: 'upgrade', page: 1 });
+    });
+
+    it('leaves a long filter out of the Open buttons, so that 30 rows stay under 28 KB', () => {
+      const card = mediaListCard({ packages: makePackages(MAX_LIST_PAGE_SIZE), filter: '"'.repeat(MAX_LIST_FILTER_LENGTH), page: 0, pageSize: MAX_LIST_PAGE_SIZE }, live);
+      assertValidCard(card);
+      assert.ok(buttons(card).filter((b) => b.verb === CardVerbs.show).every((b) => Object.keys(b.data ?? {}).join() === 'packageId'));
+    });
+
+    it('says the site has none of a kind', () => {
+      assert.ok(cardTexts(mediaListCard({ packages: [], filter: '', kind: 'image', page: 0 }, live)).includes('The site has no OS images; type "list" to see all media.'));
+    });
+
+    it(`pages the stale view ${MAX_STALE_ROWS} at a time, every package once, with the filter on every button`, () => {
+      const packages = makePackages(45).map(behind);
+      const seen: string[] = [];
+      for (let page = 0; page < 3; page++) {
+        const card = staleCard({ packages, totalPackages: 60, matching: 50, filter: '24H2', page }, live);
+        assertValidCard(card);
+        assert.equal(cardTexts(card)[1].split('.')[0], `Page ${page + 1} of 3 · 45 of 50 packages matching "24H2" need attention, worst first`);
+        const opens = buttons(card).filter((b) => b.verb === CardVerbs.show);
+        seen.push(...opens.map((b) => b.data?.packageId as string));
+        for (const open of opens) assert.deepEqual({ ...open.data, packageId: '' }, { packageId: '', view: 'stale', filter: '24H2', kind: '', support: '', page });
+        const nav = buttons(card).filter((b) => b.verb === CardVerbs.stalePage).map((b) => [b.title, b.data?.page]);
+        assert.deepEqual(nav, [...(page > 0 ? [['Previous', page - 1]] : []), ...(page < 2 ? [['Next', page + 1]] : [])]);
+        assert.deepEqual(buttons(card).filter((b) => b.verb === CardVerbs.listPage).map((b) => [b.title, b.data]), [['List all matching media', { filter: '24H2', kind: '', page: 0 }]]);
+      }
+      assert.deepEqual(seen, packages.map((p) => p.id));
+    });
+
+    const staleSentences: Array<{ view: Parameters<typeof staleCard>[0]; texts: [string, string]; why: string }> = [
+      {
+        view: { packages: makePackages(2).map(ended), totalPackages: 9, matching: 4, kind: 'image', outOfSupport: true },
+        texts: ['OS images out of support', "2 of 4 OS images are out of support (their releases' servicing has ended). Freshness against the latest updates known as of 2026-04-19."],
+        why: '"which images are out of support"',
+      },
+      {
+        view: { packages: [], totalPackages: 9, matching: 4, filter: 'server 2022', outOfSupport: true },
+        texts: ['Nothing is out of support', 'None of the 4 packages matching "server 2022" is out of support, as of {{DATE(2025-06-14T10:42:07Z, SHORT)}} {{TIME(2025-06-14T10:42:07Z)}}.'],
+        why: '"is Server 2022 supported", when it is',
+      },
+      {
+        view: { packages: [], totalPackages: 9, matching: 3, filter: 'win11' },
+        texts: ['Nothing is behind or drifting', 'All 3 packages matching "win11" are current and agree with their files, as of {{DATE(2025-06-14T10:42:07Z, SHORT)}} {{TIME(2025-06-14T10:42:07Z)}}.'],
+        why: '"is win11 current", when it is',
+      },
+      {
+        view: { packages: [], totalPackages: 9, matching: 0, filter: 'zzqq' },
+        texts: ['Nothing is behind or drifting', 'No package matches "zzqq"; type "stale" to see all media that needs attention.'],
+        why: 'a filter that matches no package',
+      },
+      {
+        view: { packages: [], totalPackages: 9, matching: 0, kind: 'image' },
+        texts: ['Nothing is behind or drifting', 'The site has no OS images.'],
+        why: 'a kind the site does not have',
+      },
+    ];
+    for (const { view, texts, why } of staleSentences) {
+      it(`says "${texts[1]}": ${why}`, () => {
+        const card = staleCard(view, live);
+        assertValidCard(card);
+        assert.deepEqual(cardTexts(card).slice(0, 2), texts);
+      });
+    }
+
+    it('shares one stale card among filters that match nothing, with no button carrying the stand-in', () => {
+      const kept = JSON.stringify(staleCard({ packages: [], totalPackages: 9, matching: 0, filter: LIST_FILTER_STAND_IN }, live));
+      const card = withListFilter(kept, 'zzqq');
+      assert.deepEqual(cardTexts(card).slice(0, 2), ['Nothing is behind or drifting', 'No package matches "zzqq"; type "stale" to see all media that needs attention.']);
+      assert.deepEqual(buttons(card).map((b) => [b.title, b.data]), [['List all media', { filter: '', kind: '', page: 0 }]]);
+    });
+
+    it('offers the corrected command as a button that runs it, and help', () => {
+      const card = didYouMeanCard({ typed: 'lsit 24H2', suggestion: 'list 24H2' }, live);
+      assertValidCard(card);
+      assert.deepEqual(cardTexts(card).slice(0, 2), ['I don\'t know "lsit 24H2" as a command.', 'Did you mean "list 24H2"?']);
+      assert.deepEqual(buttons(card).map((b) => [b.title, b.verb, b.data]), [
+        ['list 24H2', CardVerbs.command, { text: 'list 24H2' }],
+        ['Show help', CardVerbs.command, { text: 'help' }],
+      ]);
+    });
+
+    for (const { text, why } of HOSTILE_TEXTS) {
+      it(`shows ${why} as text on the did-you-mean and stale cards`, () => {
+        const cards = [
+          didYouMeanCard({ typed: `lsit ${text}`, suggestion: `list ${text}` }, live),
+          staleCard({ packages: makePackages(2).map(behind), totalPackages: 5, matching: 3, filter: text }, live),
+          withListFilter(JSON.stringify(staleCard({ packages: [], totalPackages: 5, matching: 0, filter: LIST_FILTER_STAND_IN }, live)), text),
+        ];
+        for (const card of cards) {
+          assertValidCard(card, { literalTexts: [text, `list ${text}`] });
+          assert.ok(cardTexts(card).some((shown) => displayed(shown).includes(text)), cardTexts(card).join('|'));
+          for (const shown of cardTexts(card).filter((t) => displayed(t).includes(text) && t !== displayed(t))) {
+            assert.doesNotMatch(shown, /(?<!\\)\[[^\]]*(?<!\\)\]\(/, 'no live link');
+          }
+        }
+      });
+    }
+
+    const places: Array<{ from: Parameters<typeof withBackTo>[1]; back: [string, Record<string, unknown>]; why: string }> = [
+      { from: { view: 'list', filter: '24H2', kind: 'image', page: 3 }, back: [CardVerbs.listPage, { filter: '24H2', kind: 'image', page: 3 }], why: 'a filtered list page' },
+      { from: { view: 'list', filter: '', page: 0 }, back: [CardVerbs.listPage, { filter: '', kind: '', page: 0 }], why: 'the whole list' },
+      {
+        from: { view: 'stale', filter: 'win10', outOfSupport: true, page: 2 },
+        back: [CardVerbs.stalePage, { filter: 'win10', kind: '', support: 'ended', page: 2 }],
+        why: 'a page of the stale view, out of support only',
+      },
+    ];
+    for (const { from, back, why } of places) {
+      it(`leads back to ${why}, from the detail and the editions card`, () => {
+        for (const card of [mediaDetailCard(makePackage(), live), editionsCard(makePackage(), live)]) {
+          const moved = withBackTo(card, from);
+          assertValidCard(moved);
+          const backButton = buttons(moved).find((b) => b.title === 'Back to list');
+          assert.deepEqual([backButton?.verb, backButton?.data], back);
+          const other = buttons(moved).find((b) => b.verb === CardVerbs.show || b.verb === CardVerbs.editions);
+          assert.equal(other?.data?.view, from.view, 'the way to the other card of the package carries the place on');
+          assert.deepEqual(buttons(card).find((b) => b.title === 'Back to list')?.data, { filter: '', page: 0 }, 'the kept card is not changed');
+        }
+      });
+    }
   });
 });

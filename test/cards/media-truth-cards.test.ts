@@ -465,8 +465,8 @@ describe('cards: what the share holds, drift and freshness', () => {
       assert.deepEqual(
         buttons(card).map((b) => [b.title, b.verb, b.data]),
         [
-          ...packages.map((p) => ['Open', CardVerbs.show, { packageId: p.id }]),
-          ['List all media', CardVerbs.listPage, { filter: '', page: 0 }],
+          ...packages.map((p) => ['Open', CardVerbs.show, { packageId: p.id, view: 'stale', filter: '', kind: '', support: '', page: 0 }]),
+          ['List all media', CardVerbs.listPage, { filter: '', kind: '', page: 0 }],
         ],
       );
     });
@@ -515,13 +515,13 @@ describe('cards: what the share holds, drift and freshness', () => {
         assert.deepEqual(buttons(card).map((b) => b.verb), [CardVerbs.listPage]);
       });
     }
-    it(`shows ${MAX_STALE_ROWS} of 500 and says how many more and how to narrow`, () => {
+    it(`shows ${MAX_STALE_ROWS} of 500 a page, with Next to the rest`, () => {
       const packages = makePackages(500).map((p) => drifting(p));
       const card = staleCard({ packages, totalPackages: 500 }, live);
       const opened = buttons(card).filter((b) => b.verb === CardVerbs.show).map((b) => b.data?.packageId);
       assert.deepEqual(opened, packages.slice(0, MAX_STALE_ROWS).map((p) => p.id));
-      assert.ok(cardTexts(card).includes(`And ${500 - MAX_STALE_ROWS} more; type "list <text>" to narrow the media down, e.g. "list 23H2".`));
-      assert.equal(cardTexts(card)[1].split('.')[0], '500 of 500 packages need attention, worst first');
+      assert.deepEqual(buttons(card).find((b) => b.title === 'Next')?.data, { filter: '', kind: '', support: '', page: 1 });
+      assert.equal(cardTexts(card)[1].split('.')[0], 'Page 1 of 25 · 500 of 500 packages need attention, worst first');
     });
     it('stays under 28 KB with the longest rows at the cap', () => {
       const long = makePackages(MAX_STALE_ROWS + 1).map((p) => drifting({ ...p, name: 'Ü'.repeat(400), findings: [makeFinding('version-mismatch', { message: '\\_*'.repeat(1000) })], freshness: makeFreshness({ state: 'unknown', reason: 'y'.repeat(3000) }, { dataWarning: 'z'.repeat(3000) }) }));
@@ -529,7 +529,8 @@ describe('cards: what the share holds, drift and freshness', () => {
       assert.ok(Buffer.byteLength(JSON.stringify(card)) < TEAMS_MAX_CARD_BYTES, `${Buffer.byteLength(JSON.stringify(card))} bytes`);
       const shown = buttons(card).filter((b) => b.verb === CardVerbs.show).length;
       assert.ok(shown >= 1 && shown < MAX_STALE_ROWS, `${shown} rows fit`);
-      assert.ok(cardTexts(card).includes(`And ${long.length - shown} more; type "list <text>" to narrow the media down, e.g. "list 23H2".`), 'the rows cut for size are counted');
+      const cut = long.slice(shown, MAX_STALE_ROWS).map((p) => p.id);
+      assert.ok(cardTexts(card).some((t) => t.includes(`too long to show here; open them by id: ${cut.join(', ')}.`)), 'the rows cut for size are named');
     });
     it('labels the demo site and warns when ConfigMgr is not answering', () => {
       assert.match(cardTexts(staleCard({ packages: [drifting()], totalPackages: 1 }, contexts.demo))[0], /^Demo site/);

@@ -26,14 +26,34 @@ export interface CardAction {
 
 /** What each verb's data must hold (src/cards/card-verbs.ts); extra keys are a bug too. */
 const dataChecks: Record<CardVerb, (data: Record<string, unknown>) => string | undefined> = {
-  [CardVerbs.show]: (data) => exactKeys(data, ['packageId']) ?? nonEmptyString(data.packageId, 'packageId'),
-  [CardVerbs.editions]: (data) => exactKeys(data, ['packageId']) ?? nonEmptyString(data.packageId, 'packageId'),
+  [CardVerbs.show]: (data) => packageData(data),
+  [CardVerbs.editions]: (data) => packageData(data),
   [CardVerbs.listPage]: (data) =>
-    exactKeys(data, ['filter', 'page']) ??
-    (typeof data.filter !== 'string' ? 'filter must be a string' : undefined) ??
-    (Number.isInteger(data.page) && (data.page as number) >= 0 ? undefined : 'page must be a whole number ≥ 0'),
+    (exactKeys(data, ['filter', 'page']) === undefined ? undefined : exactKeys(data, ['filter', 'kind', 'page'])) ?? pageData(data),
+  [CardVerbs.stalePage]: (data) => exactKeys(data, ['filter', 'kind', 'support', 'page']) ?? pageData(data) ?? oneOf(data.support, ['', 'ended'], 'support'),
   [CardVerbs.command]: (data) => exactKeys(data, ['text']) ?? nonEmptyString(data.text, 'text'),
 };
+
+/** A package button: its id, and where it was opened from when a list or stale page opened it. */
+function packageData(data: Record<string, unknown>): string | undefined {
+  const idOnly = exactKeys(data, ['packageId']) === undefined;
+  const fromList = exactKeys(data, ['packageId', 'view', 'filter', 'kind', 'page']) === undefined && data.view === 'list';
+  const fromStale = exactKeys(data, ['packageId', 'view', 'filter', 'kind', 'support', 'page']) === undefined && data.view === 'stale';
+  if (!idOnly && !fromList && !fromStale) return `keys are ${Object.keys(data).sort().join(', ')}: not a package button's`;
+  return nonEmptyString(data.packageId, 'packageId') ?? (idOnly ? undefined : pageData(data));
+}
+
+function pageData(data: Record<string, unknown>): string | undefined {
+  return (
+    (typeof data.filter !== 'string' ? 'filter must be a string' : undefined) ??
+    ('kind' in data ? oneOf(data.kind, ['', 'upgrade', 'image'], 'kind') : undefined) ??
+    (Number.isInteger(data.page) && (data.page as number) >= 0 ? undefined : 'page must be a whole number ≥ 0')
+  );
+}
+
+function oneOf(value: unknown, allowed: readonly string[], name: string): string | undefined {
+  return typeof value === 'string' && allowed.includes(value) ? undefined : `${name} must be one of ${allowed.join(', ')}`;
+}
 
 export interface CardCheckOptions {
   /**

@@ -1,6 +1,7 @@
 /**
  * Which media needs attention, worst first: what `stale` (alias `behind`) answers. Out of support
- * beats errors on the share, which beat being behind, which beats warnings.
+ * beats errors on the share, which beat being behind, which beats warnings. "Anything out of
+ * support?" asks for the first group alone.
  */
 import type { MediaPackage } from './media-package';
 
@@ -25,4 +26,9 @@ export function staleMedia(packages: readonly MediaPackage[]): MediaPackage[] {
     .filter((entry) => entry.score > 0)
     .sort((a, b) => b.score - a.score || a.order - b.order)
     .map((entry) => entry.pkg);
+}
+
+/** True when the release of the package's media is past its end of servicing (ESU updates at most). */
+export function isOutOfSupport(pkg: MediaPackage): boolean {
+  return pkg.freshness?.verdict.state === 'out-of-support';
 }

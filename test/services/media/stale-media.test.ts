@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Finding } from '../../../src/services/media/media-inspection';
 import type { MediaPackage } from '../../../src/services/media/media-package';
-import { needsAttention, staleMedia } from '../../../src/services/media/stale-media';
+import { isOutOfSupport, needsAttention, staleMedia } from '../../../src/services/media/stale-media';
 import type { Freshness, FreshnessVerdict } from '../../../src/services/releases/freshness';
 import { makePackage } from '../../support/media-fixtures';
 
@@ -50,5 +50,21 @@ describe('staleMedia', () => {
     const twin = pkg('PS100009', { findings: [finding('warning')] });
     assert.deepEqual(staleMedia([twin, leftover]).map((p) => p.id), ['PS100009', 'PS100007']);
     assert.deepEqual(staleMedia([current, unknown]), []);
+  });
+});
+
+describe('isOutOfSupport', () => {
+  it('is true only for media whose release is past its end of servicing', () => {
+    const table: Array<[FreshnessVerdict | undefined, boolean, string]> = [
+      [{ state: 'out-of-support', release: 'Windows 10 22H2', releaseBuild: 19045, endedOn: new Date('2025-10-14T00:00:00Z'), updatesAfterEnd: 0 }, true, 'servicing ended'],
+      [{ state: 'out-of-support', release: 'Windows 10 22H2', releaseBuild: 19045, endedOn: new Date('2025-10-14T00:00:00Z'), latest, revisionsBehind: 3, monthsBehind: 4, updatesAfterEnd: 3 }, true, 'servicing ended, updates only under ESU'],
+      [{ state: 'behind', release: 'Windows 11 24H2', releaseBuild: 26100, latest, revisionsBehind: 5, monthsBehind: 5 }, false, 'behind, but in support'],
+      [{ state: 'current', release: 'Windows 11 24H2', releaseBuild: 26100, latest }, false, 'current'],
+      [{ state: 'unknown', reason: 'no release data' }, false, 'not known is not out of support'],
+      [undefined, false, 'no verdict yet'],
+    ];
+    for (const [verdict, expected, why] of table) {
+      assert.equal(isOutOfSupport(pkg('PS100001', verdict ? { freshness: freshness(verdict) } : {})), expected, why);
+    }
   });
 });
