@@ -59,6 +59,13 @@ describe('every card at the width of a narrow Teams chat', function () {
     { send: 'status', why: 'the status card' },
     { send: 'show PS1FFFFF', why: 'an unknown id' },
     { send: 'show windows', why: 'a question that matches several packages' },
+    { send: 'editions PS10000C', why: 'an edition whose index moved' },
+    { send: 'lsit', why: 'the did-you-mean card for a mistyped command' },
+    { send: 'show PS10012', why: 'the nearest ids to a mistyped one' },
+    { send: 'anything out of support?', why: 'the out-of-support view' },
+    { send: 'list images', why: 'the list narrowed to OS images' },
+    { send: 'stale windows 10', why: 'a filtered stale page' },
+    { send: 'show PS100004', why: 'Windows 10 under Extended Security Updates' },
   ];
   for (const { send, why } of cards) {
     it(`breaks no word of ${why} ("${send}")`, async () => {
