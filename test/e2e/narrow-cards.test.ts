@@ -4,15 +4,9 @@
  * pictures in docs/screenshots (SAVE_SCREENSHOTS=1) are taken at this width too.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pino from 'pino';
-import { startApp, type RunningApp } from '../../src/app';
-import { loadConfig } from '../../src/config';
-import { launchBrowser, PlaygroundChat, type TestBrowser } from '../support/browser';
+import type { PlaygroundChat } from '../support/browser';
 import { wordsBrokenAcrossLines } from '../support/broken-words';
-import { startPlayground, type RunningPlayground } from '../support/playground';
+import { openPlaygroundSession, type PlaygroundSession } from '../support/playground-session';
 
 /** The Playground draws cards 446 px wide (like a Teams chat on a small laptop); narrower windows overlap its compose box. */
 export const NARROW_VIEWPORT = { width: 1024, height: 900 };
@@ -22,29 +16,18 @@ const NARROW_CARD_MAX_PX = 460;
 describe('every card at the width of a narrow Teams chat', function () {
   this.timeout(60_000);
 
-  let dataDir: string | undefined;
-  let app: RunningApp | undefined;
-  let playground: RunningPlayground | undefined;
-  let browser: TestBrowser | undefined;
+  let session: PlaygroundSession | undefined;
   let chat: PlaygroundChat;
 
   before(async function () {
     this.timeout(120_000);
-    dataDir = await mkdtemp(join(tmpdir(), 'e2e-narrow-'));
-    app = await startApp(loadConfig({ PORT: '0', DATABASE_URL: `sqlite:${join(dataDir, 'bot.db')}` }), {
-      logger: pino({ level: 'silent' }),
-    });
-    playground = await startPlayground({ botEndpoint: `${app.url}/api/messages` });
-    browser = await launchBrowser({ viewport: NARROW_VIEWPORT });
-    chat = await PlaygroundChat.open(browser, playground.url);
+    session = await openPlaygroundSession({ viewport: NARROW_VIEWPORT });
+    chat = session.chat;
   });
 
   after(async function () {
     this.timeout(60_000);
-    await browser?.close();
-    await playground?.stop();
-    await app?.stop();
-    if (dataDir !== undefined) await rm(dataDir, { recursive: true, force: true });
+    await session?.stop();
   });
 
   const cards: Array<{ send: string; why: string }> = [

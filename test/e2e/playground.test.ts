@@ -6,15 +6,10 @@
  * SAVE_SCREENSHOTS=1 also writes the main cards to docs/screenshots/*.png (the README shows them).
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
 import type { Locator } from 'playwright-core';
-import { startApp, type RunningApp } from '../../src/app';
-import { loadConfig } from '../../src/config';
-import { launchBrowser, PlaygroundChat, type TestBrowser } from '../support/browser';
-import { startPlayground, type RunningPlayground } from '../support/playground';
+import type { PlaygroundChat } from '../support/browser';
+import { openPlaygroundSession, type PlaygroundSession } from '../support/playground-session';
 
 const SCREENSHOT_DIR = join(__dirname, '..', '..', 'docs', 'screenshots');
 const saveScreenshots = process.env.SAVE_SCREENSHOTS === '1';
@@ -23,41 +18,18 @@ describe('the bot in the Microsoft 365 Agents Playground, in headless Chromium',
   // The page needs ~3-4 s to connect and each round trip ~0.5 s; leave room for a slow, busy machine.
   this.timeout(60_000);
 
-  let dataDir: string | undefined;
-  let app: RunningApp | undefined;
-  let playground: RunningPlayground | undefined;
-  let browser: TestBrowser | undefined;
+  let session: PlaygroundSession | undefined;
   let chat: PlaygroundChat;
 
   before(async function () {
     this.timeout(120_000);
-    dataDir = await mkdtemp(join(tmpdir(), 'e2e-bot-'));
-    app = await startApp(loadConfig({ PORT: '0', DATABASE_URL: `sqlite:${join(dataDir, 'bot.db')}` }), {
-      logger: pino({ level: 'silent' }),
-    });
-    playground = await startPlayground({ botEndpoint: `${app.url}/api/messages` });
-    browser = await launchBrowser();
-    chat = await PlaygroundChat.open(browser, playground.url);
+    session = await openPlaygroundSession();
+    chat = session.chat;
   });
 
   after(async function () {
     this.timeout(60_000);
-    // Each part is stopped even when another fails to stop, and even when `before` failed half way.
-    const stops: Array<[string, () => Promise<void> | undefined]> = [
-      ['browser', () => browser?.close()],
-      ['playground', () => playground?.stop()],
-      ['app', () => app?.stop()],
-      ['data dir', () => (dataDir === undefined ? undefined : rm(dataDir, { recursive: true, force: true }))],
-    ];
-    const failures: string[] = [];
-    for (const [name, stop] of stops) {
-      try {
-        await stop();
-      } catch (error) {
-        failures.push(`${name}: ${error instanceof Error ? error.message : String(error)}`);
-      }
-    }
-    assert.deepEqual(failures, [], 'every part stops cleanly');
+    await session?.stop();
   });
 
   async function cardText(message: Locator): Promise<string> {

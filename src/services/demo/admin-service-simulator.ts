@@ -317,20 +317,7 @@ export class AdminServiceSimulator {
     const options = readQueryOptions(query, true);
     if ('response' in options) return options.response;
     const matching = this.packagesOf(packageClass).filter((pkg) => options.filter(pkg.record as unknown as Record<string, unknown>));
-    const skip = options.skip ?? 0;
-    let selected = matching.slice(skip, options.top === undefined ? undefined : skip + options.top);
-    let nextLink: string | undefined;
-    if (this.pageSize !== undefined && selected.length > this.pageSize) {
-      selected = selected.slice(0, this.pageSize);
-      const next = new URLSearchParams();
-      for (const name of ['$select', '$filter'] as const) {
-        const value = query.get(name);
-        if (value !== null) next.set(name, value);
-      }
-      next.set('$skip', String(skip + this.pageSize));
-      if (options.top !== undefined) next.set('$top', String(options.top - this.pageSize));
-      nextLink = `${this.baseUrl}/wmi/${packageClass}?${next.toString()}`;
-    }
+    const { selected, nextLink } = this.page(matching, query, options, packageClass);
     const envelope: Record<string, unknown> = {
       '@odata.context': this.context(packageClass),
       value: selected.map((pkg) => project(pkg, options.select, false)),
@@ -339,25 +326,32 @@ export class AdminServiceSimulator {
     return json(200, envelope);
   }
 
+  /** $skip and $top over the matching rows, cut to the page size with an @odata.nextLink as the AdminService pages. */
+  private page<T>(
+    matching: readonly T[],
+    query: URLSearchParams,
+    options: { skip?: number; top?: number },
+    className: string,
+  ): { selected: T[]; nextLink?: string } {
+    const skip = options.skip ?? 0;
+    const selected = matching.slice(skip, options.top === undefined ? undefined : skip + options.top);
+    if (this.pageSize === undefined || selected.length <= this.pageSize) return { selected };
+    const next = new URLSearchParams();
+    for (const name of ['$select', '$filter'] as const) {
+      const value = query.get(name);
+      if (value !== null) next.set(name, value);
+    }
+    next.set('$skip', String(skip + this.pageSize));
+    if (options.top !== undefined) next.set('$top', String(options.top - this.pageSize));
+    return { selected: selected.slice(0, this.pageSize), nextLink: `${this.baseUrl}/wmi/${className}?${next.toString()}` };
+  }
+
   /** SMS_SoftwareUpdate as a collection: $select, $filter, $top, $skip and paging like the package classes. */
   private answerUpdates(query: URLSearchParams): SimResponse {
     const options = readQueryOptions(query, true, SOFTWARE_UPDATE_PROPERTIES, SOFTWARE_UPDATE_SELECTABLE);
     if ('response' in options) return options.response;
     const matching = this.softwareUpdates.filter((update) => options.filter(update as unknown as Record<string, unknown>));
-    const skip = options.skip ?? 0;
-    let selected = matching.slice(skip, options.top === undefined ? undefined : skip + options.top);
-    let nextLink: string | undefined;
-    if (this.pageSize !== undefined && selected.length > this.pageSize) {
-      selected = selected.slice(0, this.pageSize);
-      const next = new URLSearchParams();
-      for (const name of ['$select', '$filter'] as const) {
-        const value = query.get(name);
-        if (value !== null) next.set(name, value);
-      }
-      next.set('$skip', String(skip + this.pageSize));
-      if (options.top !== undefined) next.set('$top', String(options.top - this.pageSize));
-      nextLink = `${this.baseUrl}/wmi/${SOFTWARE_UPDATE_CLASS}?${next.toString()}`;
-    }
+    const { selected, nextLink } = this.page(matching, query, options, SOFTWARE_UPDATE_CLASS);
     const names = options.select ?? [...SOFTWARE_UPDATE_SELECTABLE];
     const envelope: Record<string, unknown> = {
       '@odata.context': `${this.baseUrl}/wmi/$metadata#${SOFTWARE_UPDATE_CLASS}`,
