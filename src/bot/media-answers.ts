@@ -21,10 +21,9 @@ import {
   withListFilter,
   staleCard,
   statusCard,
-  type AdaptiveCard,
-  type CardContext,
   type ListPlace,
 } from '../cards/media-cards';
+import type { AdaptiveCard, CardContext } from '../cards/kit/adaptive-card';
 import type { MediaInventory } from '../services/media/inventory';
 import type { InventorySnapshot, MediaPackage, PackageKind } from '../services/media/media-package';
 import { PackageIndex } from '../services/media/package-lookup';

@@ -9,7 +9,7 @@
  */
 import { deepFreeze } from '../services/deep-freeze';
 import { cardTimestamp } from './card-formatting';
-import type { AdaptiveCard, CardContext } from './media-cards';
+import type { AdaptiveCard, CardContext } from './kit/adaptive-card';
 
 /** A time no inventory is ever synced at: it marks where the real sync time goes. */
 const STAND_IN_SYNC_TIME = new Date('1999-12-31T23:59:58Z');

@@ -7,7 +7,6 @@
  * package named `Lab ${name} {{x}} "q"` comes out verbatim: the templating engine does not evaluate
  * expressions found inside data values (a test holds it to that).
  */
-import { Template } from 'adaptivecards-templating';
 import { worstFirst } from '../services/media/media-inspection';
 import { comparePackages, formatBuild, formatFullBuild, type MediaPackage, type PackageKind } from '../services/media/media-package';
 import type { SiteStatus } from '../services/site-status';
@@ -18,6 +17,7 @@ import { calendarDate, countOf, formatBytes, formatDuration, formatKilobytes, lo
 import { compareEditions, type EditionRow } from './edition-comparison';
 import { defuseLinks, escapeMarkdown, escapeText, shorten } from './kit/text';
 import { shownSentence } from './kit/user-facing';
+import { render, type AdaptiveCard, type CardContext } from './kit/adaptive-card';
 import {
   describeFreshness,
   describeRelease,
@@ -29,8 +29,6 @@ import {
   warningLine,
 } from './freshness-text';
 import { driftCount, findingLine, findingParts, imageInUse, inspectedImage, inspectionGap, MAX_FINDING_TEXT, shareFacts, UNREADABLE_IMAGE } from './share-facts';
-import contextBannerTemplate from './templates/context-banner.json';
-import freshnessFooterTemplate from './templates/freshness-footer.json';
 import helpTemplate from './templates/help.json';
 import mediaListTemplate from './templates/media-list.json';
 import mediaDetailTemplate from './templates/media-detail.json';
@@ -40,20 +38,6 @@ import statusTemplate from './templates/status.json';
 import staleTemplate from './templates/stale.json';
 import errorTemplate from './templates/error.json';
 import didYouMeanTemplate from './templates/did-you-mean.json';
-
-export type AdaptiveCard = { type: 'AdaptiveCard'; version: string; [key: string]: unknown };
-
-export interface CardContext {
-  /** Every card shows a clear "Demo site" label when true. */
-  demo: boolean;
-  /** When ConfigMgr last answered a full sync; the data cards say "as of <time>, from ConfigMgr". */
-  syncedAt: Date | null;
-  /**
-   * Set when ConfigMgr is unreachable (the last sync's one-line error, no secrets): the card says the
-   * inventory may be old and shows this as the last error.
-   */
-  staleReason?: string;
-}
 
 export const DEFAULT_LIST_PAGE_SIZE = 20;
 /** 30 rows of the longest names, filter and stale reason still fit under Teams' 28 KB per message (a test proves it). */
@@ -72,7 +56,6 @@ export const MAX_SUGGESTIONS = 5;
  */
 const MAX_NAME_IN_TABLE = 120;
 const MAX_FILTER_SHOWN = 120;
-const MAX_STALE_REASON_SHOWN = 300;
 /** Rows on a page of the `stale` card; Previous and Next lead to the others. */
 export const MAX_STALE_ROWS = 20;
 /**
@@ -822,41 +805,3 @@ function describeEditions(pkg: MediaPackage): string {
   }
 }
 
-
-function contextData(context: CardContext | undefined, showFreshness: boolean) {
-  const demo = context?.demo === true;
-  const stale = typeof context?.staleReason === 'string';
-  const staleReason = escapeMarkdown(shorten(context?.staleReason?.trim() ?? '', MAX_STALE_REASON_SHOWN));
-  const source = demo ? 'the demo site' : 'ConfigMgr';
-  const syncedAt = context?.syncedAt ?? null;
-  const asOf = localisedDateTime(syncedAt, '');
-  return {
-    demo,
-    stale,
-    showBanner: demo || stale,
-    staleText: asOf
-      ? `ConfigMgr is not answering; this is the inventory as of ${asOf}.`
-      : 'ConfigMgr is not answering and no sync has succeeded yet, so the bot knows no media so far.',
-    hasStaleReason: stale && staleReason !== '',
-    staleReason,
-    // The stale banner already says how old the data is.
-    showFreshness: showFreshness && context !== undefined && !stale,
-    freshness: asOf ? `As of ${asOf}, from ${source}.` : `Not synced from ${source} yet.`,
-  };
-}
-
-type TemplateJson = { body: unknown[]; [key: string]: unknown };
-
-function render(
-  template: TemplateJson,
-  context: CardContext | undefined,
-  options: { showFreshness: boolean },
-  data: Record<string, unknown>,
-): AdaptiveCard {
-  // Compose a fresh object each time: the shared banner and footer frame every card's own body.
-  const composed = { ...template, body: [contextBannerTemplate, ...template.body, freshnessFooterTemplate] };
-  const card = new Template(composed).expand({
-    $root: { ...data, verbs, context: contextData(context, options.showFreshness) },
-  }) as AdaptiveCard;
-  return card;
-}

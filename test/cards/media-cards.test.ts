@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { CardVerbs } from '../../src/cards/card-verbs';
+import type { AdaptiveCard, CardContext } from '../../src/cards/kit/adaptive-card';
 import {
-  type AdaptiveCard,
-  type CardContext,
   choiceCard,
   editionsCard,
   errorCard,

@@ -1,9 +1,8 @@
 /** Issue 3 on the cards: freshness, drift findings and what the share holds, beside ConfigMgr's facts. */
 import assert from 'node:assert/strict';
 import { CardVerbs } from '../../src/cards/card-verbs';
+import type { AdaptiveCard, CardContext } from '../../src/cards/kit/adaptive-card';
 import {
-  type AdaptiveCard,
-  type CardContext,
   editionsCard,
   MAX_FINDINGS_SHOWN,
   MAX_LIST_PAGE_SIZE,

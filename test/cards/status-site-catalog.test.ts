@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { CardContext } from '../../src/cards/media-cards';
+import type { CardContext } from '../../src/cards/kit/adaptive-card';
 import { statusCard } from '../../src/cards/media-cards';
 import type { SiteCatalogStatus } from '../../src/services/releases/release-catalog';
 import type { SiteStatus } from '../../src/services/site-status';

@@ -13,9 +13,8 @@ import {
   staleCard,
   withListFilter,
   LIST_FILTER_STAND_IN,
-  type AdaptiveCard,
-  type CardContext,
 } from '../../src/cards/media-cards';
+import type { AdaptiveCard, CardContext } from '../../src/cards/kit/adaptive-card';
 import { assertValidCard } from '../support/assert-valid-card';
 import { displayed } from '../support/displayed-text';
 import { makeFinding, makePackage } from '../support/media-fixtures';
