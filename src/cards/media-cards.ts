@@ -29,15 +29,15 @@ import {
   warningLine,
 } from './freshness-text';
 import { driftCount, findingLine, findingParts, imageInUse, inspectedImage, inspectionGap, MAX_FINDING_TEXT, shareFacts, UNREADABLE_IMAGE } from './share-facts';
-import helpTemplate from './templates/help.json';
-import mediaListTemplate from './templates/media-list.json';
-import mediaDetailTemplate from './templates/media-detail.json';
-import editionsTemplate from './templates/editions.json';
-import choiceTemplate from './templates/choice.json';
-import statusTemplate from './templates/status.json';
-import staleTemplate from './templates/stale.json';
-import errorTemplate from './templates/error.json';
-import didYouMeanTemplate from './templates/did-you-mean.json';
+import helpTemplate from './media/help-card.json';
+import mediaListTemplate from './media/list-card.json';
+import mediaDetailTemplate from './media/detail-card.json';
+import editionsTemplate from './media/editions-card.json';
+import choiceTemplate from './media/choice-card.json';
+import statusTemplate from './media/status-card.json';
+import staleTemplate from './media/stale-card.json';
+import errorTemplate from './media/error-card.json';
+import didYouMeanTemplate from './media/did-you-mean-card.json';
 
 export const DEFAULT_LIST_PAGE_SIZE = 20;
 /** 30 rows of the longest names, filter and stale reason still fit under Teams' 28 KB per message (a test proves it). */
