@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { CardVerbs } from '../cards/card-verbs';
 import { isPackageId } from '../services/configmgr/admin-service';
-import { MAX_LIST_FILTER_LENGTH, type ListPlace } from '../cards/media-cards';
+import { MAX_LIST_FILTER_LENGTH, type ListPlace } from '../cards/media/list-place';
 import type { AdaptiveCard } from '../cards/kit/adaptive-card';
 import { parseCommand } from './command-parser';
 import type { MediaAnswers } from './media-answers';

@@ -4,25 +4,16 @@
  */
 import { CardCache } from '../cards/card-cache';
 import { shorten } from '../cards/kit/text';
-import {
-  choiceCard,
-  didYouMeanCard,
-  editionsCard,
-  errorCard,
-  helpCard,
-  mediaDetailCard,
-  mediaListCard,
-  DEFAULT_LIST_PAGE_SIZE,
-  LIST_FILTER_STAND_IN,
-  MAX_LIST_FILTER_LENGTH,
-  MAX_STALE_ROWS,
-  noPackageMatchesCard,
-  withBackTo,
-  withListFilter,
-  staleCard,
-  statusCard,
-  type ListPlace,
-} from '../cards/media-cards';
+import { choiceCard } from '../cards/media/choice-card';
+import { didYouMeanCard } from '../cards/media/did-you-mean-card';
+import { editionsCard } from '../cards/media/editions-card';
+import { errorCard, noPackageMatchesCard } from '../cards/media/error-cards';
+import { helpCard } from '../cards/media/help-card';
+import { mediaDetailCard } from '../cards/media/detail-card';
+import { mediaListCard, DEFAULT_LIST_PAGE_SIZE, LIST_FILTER_STAND_IN, withListFilter } from '../cards/media/list-card';
+import { MAX_LIST_FILTER_LENGTH, withBackTo, type ListPlace } from '../cards/media/list-place';
+import { MAX_STALE_ROWS, staleCard } from '../cards/media/stale-card';
+import { statusCard } from '../cards/media/status-card';
 import type { AdaptiveCard, CardContext } from '../cards/kit/adaptive-card';
 import type { MediaInventory } from '../services/media/inventory';
 import type { InventorySnapshot, MediaPackage, PackageKind } from '../services/media/media-package';

@@ -4,7 +4,7 @@
  */
 export const CardVerbs = {
   /**
-   * Open one package: data { packageId }, and where it was opened from (ListPlace in media-cards.ts:
+   * Open one package: data { packageId }, and where it was opened from (ListPlace in media/list-place.ts:
    * view, filter, kind, support, page) so that "Back to list" returns there.
    */
   show: 'media.show',

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createReplySerializer } from '../../src/bot/reply-serializer';
 import { CardCache } from '../../src/cards/card-cache';
-import { mediaDetailCard } from '../../src/cards/media-cards';
+import { mediaDetailCard } from '../../src/cards/media/detail-card';
 import { makePackage, TRICKY_NAME } from '../support/media-fixtures';
 
 describe('createReplySerializer', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { CardCache } from '../../src/cards/card-cache';
 import { escapeMarkdown } from '../../src/cards/kit/text';
-import { mediaDetailCard } from '../../src/cards/media-cards';
+import { mediaDetailCard } from '../../src/cards/media/detail-card';
 import type { CardContext } from '../../src/cards/kit/adaptive-card';
 import { assertValidCard, cardTexts } from '../support/assert-valid-card';
 import { makePackage } from '../support/media-fixtures';

@@ -3,7 +3,7 @@
  * identity between ConfigMgr and the WIM on the share, and what the indexes cost said once.
  */
 import assert from 'node:assert/strict';
-import { editionsCard, MAX_EDITION_ROWS } from '../../src/cards/media-cards';
+import { editionsCard, MAX_EDITION_ROWS } from '../../src/cards/media/editions-card';
 import type { AdaptiveCard, CardContext } from '../../src/cards/kit/adaptive-card';
 import type { MediaInspection } from '../../src/services/media/media-inspection';
 import type { MediaPackage } from '../../src/services/media/media-package';

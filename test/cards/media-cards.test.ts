@@ -1,23 +1,16 @@
 import assert from 'node:assert/strict';
 import { CardVerbs } from '../../src/cards/card-verbs';
 import type { AdaptiveCard, CardContext } from '../../src/cards/kit/adaptive-card';
-import {
-  choiceCard,
-  editionsCard,
-  errorCard,
-  helpCard,
-  MAX_LIST_FILTER_LENGTH,
-  MAX_LIST_PAGE_SIZE,
-  didYouMeanCard,
-  LIST_FILTER_STAND_IN,
-  MAX_STALE_ROWS,
-  mediaDetailCard,
-  mediaListCard,
-  staleCard,
-  statusCard,
-  withBackTo,
-  withListFilter,
-} from '../../src/cards/media-cards';
+import { choiceCard } from '../../src/cards/media/choice-card';
+import { editionsCard } from '../../src/cards/media/editions-card';
+import { errorCard } from '../../src/cards/media/error-cards';
+import { helpCard } from '../../src/cards/media/help-card';
+import { MAX_LIST_FILTER_LENGTH, withBackTo } from '../../src/cards/media/list-place';
+import { MAX_LIST_PAGE_SIZE, LIST_FILTER_STAND_IN, mediaListCard, withListFilter } from '../../src/cards/media/list-card';
+import { didYouMeanCard } from '../../src/cards/media/did-you-mean-card';
+import { MAX_STALE_ROWS, staleCard } from '../../src/cards/media/stale-card';
+import { mediaDetailCard } from '../../src/cards/media/detail-card';
+import { statusCard } from '../../src/cards/media/status-card';
 import { botCommands } from '../../src/cards/bot-commands';
 import type { MediaPackage } from '../../src/services/media/media-package';
 import type { SiteStatus } from '../../src/services/site-status';

@@ -2,15 +2,10 @@
 import assert from 'node:assert/strict';
 import { CardVerbs } from '../../src/cards/card-verbs';
 import type { AdaptiveCard, CardContext } from '../../src/cards/kit/adaptive-card';
-import {
-  editionsCard,
-  MAX_FINDINGS_SHOWN,
-  MAX_LIST_PAGE_SIZE,
-  MAX_STALE_ROWS,
-  mediaDetailCard,
-  mediaListCard,
-  staleCard,
-} from '../../src/cards/media-cards';
+import { editionsCard } from '../../src/cards/media/editions-card';
+import { MAX_FINDINGS_SHOWN, mediaDetailCard } from '../../src/cards/media/detail-card';
+import { MAX_LIST_PAGE_SIZE, mediaListCard } from '../../src/cards/media/list-card';
+import { MAX_STALE_ROWS, staleCard } from '../../src/cards/media/stale-card';
 import type { Finding, FindingKind, MediaInspection } from '../../src/services/media/media-inspection';
 import type { MediaPackage } from '../../src/services/media/media-package';
 import type { Freshness, FreshnessVerdict } from '../../src/services/releases/freshness';

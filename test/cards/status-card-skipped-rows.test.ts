@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { statusCard } from '../../src/cards/media-cards';
+import { statusCard } from '../../src/cards/media/status-card';
 import type { SkippedPackageRow } from '../../src/services/media/inventory';
 import type { SiteStatus } from '../../src/services/site-status';
 import { assertValidCard, cardTexts } from '../support/assert-valid-card';

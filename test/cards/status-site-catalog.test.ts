@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { CardContext } from '../../src/cards/kit/adaptive-card';
-import { statusCard } from '../../src/cards/media-cards';
+import { statusCard } from '../../src/cards/media/status-card';
 import type { SiteCatalogStatus } from '../../src/services/releases/release-catalog';
 import type { SiteStatus } from '../../src/services/site-status';
 import { assertValidCard, cardTexts } from '../support/assert-valid-card';

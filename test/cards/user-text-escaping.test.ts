@@ -4,16 +4,12 @@
  * reader still sees what was written.
  */
 import assert from 'node:assert/strict';
-import {
-  choiceCard,
-  editionsCard,
-  mediaDetailCard,
-  mediaListCard,
-  noPackageMatchesCard,
-  staleCard,
-  withListFilter,
-  LIST_FILTER_STAND_IN,
-} from '../../src/cards/media-cards';
+import { choiceCard } from '../../src/cards/media/choice-card';
+import { editionsCard } from '../../src/cards/media/editions-card';
+import { mediaDetailCard } from '../../src/cards/media/detail-card';
+import { mediaListCard, withListFilter, LIST_FILTER_STAND_IN } from '../../src/cards/media/list-card';
+import { noPackageMatchesCard } from '../../src/cards/media/error-cards';
+import { staleCard } from '../../src/cards/media/stale-card';
 import type { AdaptiveCard, CardContext } from '../../src/cards/kit/adaptive-card';
 import { assertValidCard } from '../support/assert-valid-card';
 import { displayed } from '../support/displayed-text';

@@ -7,7 +7,7 @@ import Ajv from 'ajv-draft-04';
 import addFormats from 'ajv-formats';
 import { PNG } from 'pngjs';
 import { botCommands } from '../../src/cards/bot-commands';
-import { helpCard } from '../../src/cards/media-cards';
+import { helpCard } from '../../src/cards/media/help-card';
 import { APP_PACKAGE_FILES, AppPackageError, BOT_ID_PLACEHOLDER, fillManifest, packageApp } from '../../scripts/package-app';
 import { drawColorIcon, drawOutlineIcon } from '../../scripts/make-icons';
 import { cardTexts } from '../support/assert-valid-card';

@@ -2,7 +2,9 @@
  * The frame every card shares: the Adaptive Card type, what a card knows of the site (CardContext), and
  * render, which binds a card's template with adaptivecards-templating between the shared banner (demo
  * site, ConfigMgr not answering) and the "as of" footer. The card modules decide what the cards say;
- * layout lives in the JSON templates beside them. Every function is pure and synchronous.
+ * layout lives in the JSON templates beside them, named <card>.template.json: a list-card.json would
+ * shadow list-card.ts wherever ts-node runs the sources (Node tries .json before .ts). Every function
+ * is pure and synchronous.
  *
  * Values reach the cards through template data only, never by splicing text into the template, so a
  * package named `Lab ${name} {{x}} "q"` comes out verbatim: the templating engine does not evaluate
@@ -12,8 +14,8 @@ import { Template } from 'adaptivecards-templating';
 import { localisedDateTime } from '../card-formatting';
 import { CardVerbs } from '../card-verbs';
 import { escapeMarkdown, shorten } from './text';
-import contextBannerTemplate from './context-banner.json';
-import freshnessFooterTemplate from './freshness-footer.json';
+import contextBannerTemplate from './context-banner.template.json';
+import freshnessFooterTemplate from './freshness-footer.template.json';
 
 export type AdaptiveCard = { type: 'AdaptiveCard'; version: string; [key: string]: unknown };
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { LOCAL_PATH_WORDING, userFacingSentence } from '../../../src/cards/kit/user-facing';
-import { editionsCard, mediaDetailCard } from '../../../src/cards/media-cards';
+import { editionsCard } from '../../../src/cards/media/editions-card';
+import { mediaDetailCard } from '../../../src/cards/media/detail-card';
 import type { CardContext } from '../../../src/cards/kit/adaptive-card';
 import { UNREADABLE_IMAGE } from '../../../src/cards/share-facts';
 import { assertValidCard } from '../../support/assert-valid-card';

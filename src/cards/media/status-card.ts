@@ -1,0 +1,111 @@
+/**
+ * The site's status: whether ConfigMgr answers, the syncs, what was skipped, and where the release data
+ * comes from (snapshot, feed, the site's own update catalog) and how old it is.
+ */
+import type { SiteCatalogStatus } from '../../services/releases/release-catalog';
+import type { SiteStatus } from '../../services/site-status';
+import { calendarDate, countOf, formatDuration, localisedDateTime } from '../card-formatting';
+import { render, type AdaptiveCard, type CardContext } from '../kit/adaptive-card';
+import { escapeMarkdown } from '../kit/text';
+import { kindLabels } from './media-kinds';
+import statusTemplate from './status-card.template.json';
+
+export function statusCard(status: SiteStatus, context: CardContext): AdaptiveCard {
+  const headline =
+    status.configMgrReachable === true
+      ? { text: 'ConfigMgr is answering.', color: 'Good' }
+      : status.configMgrReachable === false
+        ? { text: 'ConfigMgr is not answering; the bot answers from the last inventory it read.', color: 'Attention' }
+        : { text: 'The bot has not reached ConfigMgr yet; the first sync is under way.', color: 'Warning' };
+  const interval = countOf(status.syncIntervalMinutes, 'minute');
+  const nextSync =
+    status.lastSyncAttemptAt instanceof Date && !Number.isNaN(status.lastSyncAttemptAt.getTime())
+      ? `Every ${interval}; next around ${localisedDateTime(
+          new Date(status.lastSyncAttemptAt.getTime() + status.syncIntervalMinutes * 60_000),
+          'not known',
+        )}`
+      : `Every ${interval}`;
+  const facts = [
+    { title: 'Site', value: status.demo ? 'Demo site (sample data, no real ConfigMgr)' : 'ConfigMgr site' },
+    { title: 'AdminService', value: status.adminServiceUrl || '(not set)' },
+    ...(status.lastSyncError ? [{ title: 'Last error', value: escapeMarkdown(status.lastSyncError) }] : []),
+    { title: 'Last sync attempt', value: localisedDateTime(status.lastSyncAttemptAt, 'None yet') },
+    { title: 'Last successful sync', value: localisedDateTime(status.lastSuccessfulSyncAt, 'None yet') },
+    { title: 'Sync took', value: formatDuration(status.lastSyncDurationMs) },
+    { title: 'Next sync', value: nextSync },
+    {
+      title: 'Packages',
+      value: `${countOf(status.packageCounts.upgrade, 'OS upgrade package')}, ${countOf(status.packageCounts.image, 'OS image')}`,
+    },
+    ...(status.skippedRows && status.skippedRows.count > 0 ? [{ title: 'Skipped rows', value: skippedRowsText(status.skippedRows) }] : []),
+    ...(status.releaseData ? releaseDataFacts(status.releaseData) : []),
+  ];
+  return render(statusTemplate, { ...context, demo: context.demo || status.demo }, { showFreshness: false }, {
+    headline: headline.text,
+    headlineColor: headline.color,
+    facts,
+  });
+}
+
+/** Rows named on the status card (the log names up to ten). */
+const MAX_SKIPPED_ROWS_SHOWN = 5;
+
+/** "2 rows from ConfigMgr were skipped: PS100099 (Name missing), OS image row 7 (PackageID missing)." */
+function skippedRowsText(skipped: NonNullable<SiteStatus['skippedRows']>): string {
+  const named = skipped.examples.slice(0, MAX_SKIPPED_ROWS_SHOWN).map((row) => {
+    const which = row.packageId ?? `${kindLabels[row.kind]} row ${row.position ?? '?'}`;
+    return `${which} (${row.reason})`;
+  });
+  const more = skipped.count - named.length;
+  const lead = skipped.count === 1 ? '1 row from ConfigMgr was skipped' : `${skipped.count} rows from ConfigMgr were skipped`;
+  return `${lead}: ${named.join(', ')}${more > 0 ? `, and ${more} more` : ''}. The other packages are shown as usual.`;
+}
+
+function releaseDataFacts(data: NonNullable<SiteStatus['releaseData']>): Array<{ title: string; value: string }> {
+  const source = data.source === 'feed' ? 'from RELEASES_FEED_URL' : 'bundled snapshot';
+  return [
+    { title: 'Release data', value: `As of ${calendarDate(data.asOf)} (${source})${data.warning ? `. ${data.warning}` : ''}` },
+    ...(data.lastError ? [{ title: 'Release feed error', value: escapeMarkdown(data.lastError) }] : []),
+    ...(data.siteCatalog ? [{ title: 'Site update catalog', value: escapeMarkdown(siteCatalogText(data.siteCatalog, data)) }] : []),
+  ];
+}
+
+/**
+ * What the site's update catalog gave: "2 Windows lines (Windows 11 24H2, Windows 11 25H2), newest KB5129195
+ * of 2026-09-14 (Windows 11 24H2); read …", or why the other release data is used instead.
+ */
+function siteCatalogText(catalog: SiteCatalogStatus, data: NonNullable<SiteStatus['releaseData']>): string {
+  const fallback = `${data.source === 'feed' ? 'the release feed' : 'the bundled snapshot'} as of ${calendarDate(data.asOf)}`;
+  switch (catalog.state) {
+    case 'not read':
+      return 'Not read yet: the next sync reads it.';
+    case 'failed':
+      return `Could not be read (${catalog.lastError}); using ${fallback}.`;
+    case 'no windows updates':
+      return (
+        `The site syncs no Windows cumulative updates (${countOf(catalog.rowsRead, 'update')} read ${localisedDateTime(catalog.readAt, 'not known')}); using ${fallback}.` +
+        siteCatalogNotes(catalog)
+      );
+    case 'used': {
+      const newest = catalog.newest ? `, newest ${catalog.newest.kb} of ${calendarDate(catalog.newest.date)} (${catalog.newest.release})` : '';
+      return (
+        `${countOf(catalog.lines.length, 'Windows line')} (${catalog.lines.join(', ')})${newest}; read ${localisedDateTime(catalog.readAt, 'not known')}; other lines from ${fallback}.` +
+        siteCatalogNotes(catalog)
+      );
+    }
+  }
+}
+
+function siteCatalogNotes(catalog: Extract<SiteCatalogStatus, { readAt: Date }>): string {
+  const notes: string[] = [];
+  const unnumbered = catalog.unnumbered.slice(0, 3);
+  if (unnumbered.length > 0) {
+    const named = unnumbered.map((entry) => `${entry.kb} of ${calendarDate(entry.date)} (${entry.release})`).join(', ');
+    notes.push(`Not used for want of a build number in its title or the release data: ${named}.`);
+  }
+  if (catalog.rejectedRows > 0) notes.push(`${countOf(catalog.rejectedRows, 'row')} could not be trusted and ${catalog.rejectedRows === 1 ? 'was' : 'were'} left out (see the log).`);
+  if (catalog.truncated) notes.push('The site listed more updates than the bot reads; the first ones were used.');
+  if (catalog.titleFilterRefused) notes.push('The site refused the title filter; the bot read the catalog unfiltered.');
+  if (catalog.lastError) notes.push(`The last read failed (${catalog.lastError}); this is the reading before it.`);
+  return notes.length === 0 ? '' : ` ${notes.join(' ')}`;
+}
