@@ -3,7 +3,6 @@
  * Shared by typed messages and card buttons, so both always answer alike.
  */
 import { CardCache } from '../cards/card-cache';
-import { shorten } from '../cards/kit/text';
 import { choiceCard } from '../cards/media/choice-card';
 import { didYouMeanCard } from '../cards/media/did-you-mean-card';
 import { editionsCard } from '../cards/media/editions-card';
@@ -11,7 +10,7 @@ import { errorCard, noPackageMatchesCard } from '../cards/media/error-cards';
 import { helpCard } from '../cards/media/help-card';
 import { mediaDetailCard } from '../cards/media/detail-card';
 import { mediaListCard, DEFAULT_LIST_PAGE_SIZE, LIST_FILTER_STAND_IN, withListFilter } from '../cards/media/list-card';
-import { MAX_LIST_FILTER_LENGTH, withBackTo, type ListPlace } from '../cards/media/list-place';
+import { cutListFilter, withBackTo, type ListPlace } from '../cards/media/list-place';
 import { MAX_STALE_ROWS, staleCard } from '../cards/media/stale-card';
 import { statusCard } from '../cards/media/status-card';
 import type { AdaptiveCard, CardContext } from '../cards/kit/adaptive-card';
@@ -242,7 +241,7 @@ export class MediaAnswers {
 
 /** Page buttons carry the filter cut to this length: cut it here too, so that pages agree. */
 function cutFilter(filter: string): string {
-  return shorten(filter.replace(/\s+/g, ' ').trim(), MAX_LIST_FILTER_LENGTH, { ellipsis: '' });
+  return cutListFilter(filter.replace(/\s+/g, ' '));
 }
 
 /** The page a card really shows: a page past the end (the inventory shrank since) shows the last. */

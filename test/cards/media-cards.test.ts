@@ -16,7 +16,7 @@ import type { MediaPackage } from '../../src/services/media/media-package';
 import type { SiteStatus } from '../../src/services/site-status';
 import { displayed } from '../support/displayed-text';
 import { assertValidCard, cardTexts, findActions, TEAMS_MAX_CARD_BYTES } from '../support/assert-valid-card';
-import { businessEditions, makeEdition, makeFinding, makeFreshness, makePackage, makePackages, TRICKY_NAME, verdictExamples } from '../support/media-fixtures';
+import { makeEdition, makeFinding, makeFreshness, makePackage, makePackages, TRICKY_NAME, verdictExamples } from '../support/media-fixtures';
 import { HOSTILE_TEXTS } from './user-text-escaping.test';
 
 const syncedAt = new Date('2025-06-14T10:42:07.123Z');

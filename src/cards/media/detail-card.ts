@@ -10,7 +10,7 @@ import { render, type AdaptiveCard, type CardContext } from '../kit/adaptive-car
 import { escapeMarkdown, escapeText, shorten } from '../kit/text';
 import { shownSentence } from '../kit/user-facing';
 import { findingLine, inspectionGap, MAX_FINDING_TEXT, shareFacts } from '../share-facts';
-import { kindLabels } from './media-kinds';
+import { kindSingular } from './media-kinds';
 import { MAX_DATA_WARNING_SHOWN } from './package-rows';
 import mediaDetailTemplate from './detail-card.template.json';
 
@@ -22,7 +22,7 @@ const actionsInProgress: Record<number, string> = { 1: 'update', 2: 'add', 3: 'd
 
 export function mediaDetailCard(pkg: MediaPackage, context: CardContext): AdaptiveCard {
   const facts: Array<{ title: string; value: string }> = [
-    { title: 'Kind', value: kindLabels[pkg.kind] },
+    { title: 'Kind', value: kindSingular[pkg.kind] },
     { title: 'Build', value: describeBuild(pkg) },
     { title: 'Release', value: describeRelease(pkg) },
     { title: 'Version', value: pkg.version ? escapeMarkdown(pkg.version) : '(empty)' },
@@ -45,7 +45,7 @@ export function mediaDetailCard(pkg: MediaPackage, context: CardContext): Adapti
   return render(mediaDetailTemplate, context, { showFreshness: true }, {
     id: pkg.id,
     name: escapeText(pkg.name),
-    subtitle: `${kindLabels[pkg.kind]} · ${pkg.id}`,
+    subtitle: `${kindSingular[pkg.kind]} · ${pkg.id}`,
     verdictLines: pkg.freshness
       ? describeFreshness(pkg.freshness, pkg).map((line) => ({ ...line, text: shorten(line.text, MAX_FINDING_TEXT) }))
       : [],

@@ -8,7 +8,7 @@ import { freshnessBadge } from '../freshness-text';
 import { render, type AdaptiveCard, type CardContext } from '../kit/adaptive-card';
 import { escapeText, shorten } from '../kit/text';
 import { driftCount } from '../share-facts';
-import { openData, MAX_LIST_FILTER_LENGTH } from './list-place';
+import { cutListFilter, openData } from './list-place';
 import { kindHeadings, kindOrder, kindSingular, mediaNoun } from './media-kinds';
 import { listFilterShown, MAX_NAME_IN_TABLE, releaseNotes } from './package-rows';
 import mediaListTemplate from './list-card.template.json';
@@ -25,7 +25,7 @@ export function mediaListCard(
   if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_LIST_PAGE_SIZE) {
     throw new RangeError(`pageSize must be a whole number from 1 to ${MAX_LIST_PAGE_SIZE}, not ${pageSize}`);
   }
-  const filter = shorten(view.filter.trim(), MAX_LIST_FILTER_LENGTH, { ellipsis: '' });
+  const filter = cutListFilter(view.filter);
   const sorted = [...view.packages].sort(comparePackages);
   const total = sorted.length;
   const pageCount = Math.max(1, Math.ceil(total / pageSize));
@@ -100,7 +100,7 @@ export const LIST_FILTER_STAND_IN = 'ListFilterStandInQx';
 
 /** The card for `filter` from the JSON of a no-match list card rendered with LIST_FILTER_STAND_IN. */
 export function withListFilter(cardJson: string, filter: string): AdaptiveCard {
-  const shown = JSON.stringify(listFilterShown(shorten(filter.trim(), MAX_LIST_FILTER_LENGTH, { ellipsis: '' }))).slice(1, -1);
+  const shown = JSON.stringify(listFilterShown(cutListFilter(filter))).slice(1, -1);
   // A function, not a string: in a replacement string "$'" or "$`" would splice parts of the card into the filter.
   return JSON.parse(cardJson.replaceAll(LIST_FILTER_STAND_IN, () => shown)) as AdaptiveCard;
 }

@@ -14,6 +14,11 @@ import { shorten } from '../kit/text';
  */
 export const MAX_LIST_FILTER_LENGTH = 200;
 
+/** The filter as the cards carry and show it: trimmed and cut to MAX_LIST_FILTER_LENGTH, without an ellipsis. */
+export function cutListFilter(filter: string): string {
+  return shorten(filter.trim(), MAX_LIST_FILTER_LENGTH, { ellipsis: '' });
+}
+
 const verbs = CardVerbs;
 
 /**
@@ -46,7 +51,7 @@ export function openData(packageId: string, place: ListPlace) {
 function placeData(place: ListPlace) {
   return {
     view: place.view,
-    filter: shorten(place.filter.trim(), MAX_LIST_FILTER_LENGTH, { ellipsis: '' }),
+    filter: cutListFilter(place.filter),
     kind: place.kind ?? '',
     ...(place.view === 'stale' ? { support: place.outOfSupport ? 'ended' : '' } : {}),
     page: place.page,

@@ -5,9 +5,8 @@
 import type { PackageKind } from '../../services/media/media-package';
 
 export const kindHeadings: Record<PackageKind, string> = { upgrade: 'OS upgrade packages', image: 'OS images' };
-/** A kind of media as the subject of a sentence: "No OS image matches …". */
+/** One package's kind, as a label ("OS image · PS100012") or the subject of a sentence ("No OS image matches …"). */
 export const kindSingular: Record<PackageKind, string> = { upgrade: 'OS upgrade package', image: 'OS image' };
-export const kindLabels: Record<PackageKind, string> = { upgrade: 'OS upgrade package', image: 'OS image' };
 export const kindOrder: readonly PackageKind[] = ['upgrade', 'image'];
 
 /** "Media", "OS images", "OS upgrade packages": what a list or stale card is about. */

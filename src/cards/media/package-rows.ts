@@ -5,7 +5,7 @@
 import { formatBuild, type MediaPackage } from '../../services/media/media-package';
 import { releaseDataNote, warningLine } from '../freshness-text';
 import { escapeText, shorten } from '../kit/text';
-import { kindLabels } from './media-kinds';
+import { kindSingular } from './media-kinds';
 
 /**
  * Names longer than this are cut in tables, so that a page can never outgrow 28 KB. ConfigMgr caps
@@ -19,7 +19,7 @@ export function candidateRow(pkg: MediaPackage): { id: string; name: string; det
   return {
     id: pkg.id,
     name: escapeText(shorten(pkg.name, MAX_NAME_IN_TABLE)),
-    details: [pkg.id, kindLabels[pkg.kind], pkg.build ? formatBuild(pkg.build) : 'build unknown', ...(pkg.release ? [pkg.release] : [])].join(
+    details: [pkg.id, kindSingular[pkg.kind], pkg.build ? formatBuild(pkg.build) : 'build unknown', ...(pkg.release ? [pkg.release] : [])].join(
       ' · ',
     ),
   };

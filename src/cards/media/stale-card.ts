@@ -9,7 +9,7 @@ import { describeVerdictBriefly, freshnessTone } from '../freshness-text';
 import { render, type AdaptiveCard, type CardContext } from '../kit/adaptive-card';
 import { escapeText, shorten } from '../kit/text';
 import { findingLine } from '../share-facts';
-import { MAX_LIST_FILTER_LENGTH, openData, pageButtonData, type ListPlace } from './list-place';
+import { cutListFilter, openData, pageButtonData, type ListPlace } from './list-place';
 import { kindHeadings, kindSingular, mediaNoun } from './media-kinds';
 import { candidateRow, listFilterShown, MAX_DATA_WARNING_SHOWN, MAX_NAME_IN_TABLE, releaseNotes } from './package-rows';
 import staleTemplate from './stale-card.template.json';
@@ -71,7 +71,7 @@ function renderStaleCard(
   rowCount: number,
 ): AdaptiveCard {
   const count = view.packages.length;
-  const filter = shorten((view.filter ?? '').trim(), MAX_LIST_FILTER_LENGTH, { ellipsis: '' });
+  const filter = cutListFilter(view.filter ?? '');
   const total = Math.max(view.totalPackages, count);
   const matching = Math.max(view.matching ?? total, count);
   const shown = onPage.slice(0, rowCount);

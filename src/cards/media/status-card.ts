@@ -7,7 +7,7 @@ import type { SiteStatus } from '../../services/site-status';
 import { calendarDate, countOf, formatDuration, localisedDateTime } from '../card-formatting';
 import { render, type AdaptiveCard, type CardContext } from '../kit/adaptive-card';
 import { escapeMarkdown } from '../kit/text';
-import { kindLabels } from './media-kinds';
+import { kindSingular } from './media-kinds';
 import statusTemplate from './status-card.template.json';
 
 export function statusCard(status: SiteStatus, context: CardContext): AdaptiveCard {
@@ -53,7 +53,7 @@ const MAX_SKIPPED_ROWS_SHOWN = 5;
 /** "2 rows from ConfigMgr were skipped: PS100099 (Name missing), OS image row 7 (PackageID missing)." */
 function skippedRowsText(skipped: NonNullable<SiteStatus['skippedRows']>): string {
   const named = skipped.examples.slice(0, MAX_SKIPPED_ROWS_SHOWN).map((row) => {
-    const which = row.packageId ?? `${kindLabels[row.kind]} row ${row.position ?? '?'}`;
+    const which = row.packageId ?? `${kindSingular[row.kind]} row ${row.position ?? '?'}`;
     return `${which} (${row.reason})`;
   });
   const more = skipped.count - named.length;
