@@ -33,6 +33,12 @@ export interface ReleaseLine {
   endOfServicing?: Date;
   /** e.g. "Extended Security Updates only". */
   supportNote?: string;
+  /** When mainstream support ends (servers, LTSC): only security updates after it. Calendar date as above. */
+  mainstreamEnd?: Date;
+  /** When servicing ends for Home and Pro, where it ends earlier than `endOfServicing`. Calendar date as above. */
+  homeProEnd?: Date;
+  /** The lifecycle page that states these dates, when the data names one. */
+  lifecycleCitation?: string;
 }
 
 export interface ReleaseData {
