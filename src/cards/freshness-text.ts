@@ -77,7 +77,7 @@ export function describeVerdictBriefly(freshness: Freshness | undefined, mediaBu
 }
 
 const evidenceWording: Record<ReleaseEvidence, string> = {
-  edition: 'from the edition ID',
+  edition: 'from the editions',
   'display name': 'from the image display name',
   PKEYCONFIGVERSION: 'from PKEYCONFIGVERSION',
   'package name': 'from the package name',

@@ -136,7 +136,8 @@ export function nameRelease(input: ReleaseNamingInput): ReleaseNaming {
   const images = input.wimImages ?? [];
   const editions = input.editions ?? [];
   const media = mediaBuildOf(input.build, images);
-  const server = isServerMedia(input.packageName, editions, images);
+  const productFromEditions = productOfEditions(editions, images);
+  const server = productFromEditions === undefined ? nameSaysServer(input.packageName) : productFromEditions === 'server';
 
   const fromEditions = ltscReleaseOfEditions(editions, images, media);
   if (fromEditions !== undefined) return named(fromEditions, 'edition');
@@ -147,7 +148,11 @@ export function nameRelease(input: ReleaseNamingInput): ReleaseNaming {
   const fromPkey = releaseFromPkeyConfigVersion(images, input.build, server);
   if (fromPkey !== undefined) return named(fromPkey, 'PKEYCONFIGVERSION');
 
-  const fromName = releasesNamedIn(input.packageName).filter((release) => media === undefined || fits(release, media));
+  // The name counts only for what the editions do not already say: "Server 2025" in the name of a package
+  // whose editions are Enterprise names nothing.
+  const fromName = releasesNamedIn(input.packageName).filter(
+    (release) => (media === undefined || fits(release, media)) && (productFromEditions === undefined || productOf(release) === productFromEditions),
+  );
   // "22H2" alone fits both Windows 10 and 11; the build (or a product word in the name) settles it, and
   // when neither does the name decides nothing.
   if (fromName.length === 1) return named(fromName[0], 'package name');
@@ -161,8 +166,12 @@ function nameOf(release: KnownRelease): string {
   return `${release.family} ${release.version}`;
 }
 
+function productOf(release: KnownRelease): ProductLine {
+  return release.family === 'Windows Server' ? 'server' : 'client';
+}
+
 function named(release: KnownRelease, decidedBy: ReleaseEvidence): ReleaseNaming {
-  return { release: nameOf(release), product: release.family === 'Windows Server' ? 'server' : 'client', decidedBy };
+  return { release: nameOf(release), product: productOf(release), decidedBy };
 }
 
 function knownRelease(name: string): KnownRelease | undefined {
@@ -278,45 +287,55 @@ function releaseFromPkeyConfigVersion(
 const SERVER_RELEASE_WORDING = /\b(?:windows\s*)?server\s*,?\s*(?:version\s*)?(2019|2022|2025|23H2)\b|\bws\s?(2019|2022|2025)\b/i;
 const CLIENT_PRODUCT_WORDING = /\b(?:windows|win|w)\s?(10|11)\b/i;
 
-/** Releases a text points at, most specific first; a product word narrows "22H2" to Windows 10 or 11. */
+/**
+ * Releases a text points at; a product word narrows "22H2" to Windows 10 or 11. A name may point at a
+ * server and a client release at once ("W11 24H2 - replaces Server 2025"): the build and the editions then
+ * choose, and when they cannot the name decides nothing.
+ */
 function releasesNamedIn(text: string): KnownRelease[] {
   const name = text.replace(/[\u2010-\u2015_]/g, ' ');
+  const found: KnownRelease[] = [];
   const serverRelease = SERVER_RELEASE_WORDING.exec(name);
   if (serverRelease) {
     const version = (serverRelease[1] ?? serverRelease[2]).toUpperCase();
-    return KNOWN_RELEASES.filter((release) => release.family === 'Windows Server' && release.version === version);
+    found.push(...KNOWN_RELEASES.filter((release) => release.family === 'Windows Server' && release.version === version));
   }
   const product = CLIENT_PRODUCT_WORDING.exec(name)?.[1];
-  const family = (release: KnownRelease) => product === undefined || release.family === `Windows ${product}`;
+  // "Server 24H2 lab" names no client release; "W11 24H2 for the server team" does.
+  if (product === undefined && /\bserver\b/i.test(name)) return found;
+  const family = (release: KnownRelease) => release.family !== 'Windows Server' && (product === undefined || release.family === `Windows ${product}`);
   if (/\bLTS[CB]\b/i.test(name)) {
     const year = /\b(2019|2021|2024)\b/.exec(name)?.[1];
     const iot = /\biot\b/i.test(name);
-    return KNOWN_RELEASES.filter((release) => release.ltsc?.iot === iot && (year === undefined || release.ltsc.year === year) && family(release));
+    return [...found, ...KNOWN_RELEASES.filter((release) => release.ltsc?.iot === iot && (year === undefined || release.ltsc.year === year) && family(release))];
   }
   const clientVersion = /\b(1809|2004|2[0-9]H[12])\b/i.exec(name)?.[1]?.toUpperCase();
-  if (clientVersion === undefined) return [];
-  // "Server 24H2 lab" names no client release; "W11 24H2 for the server team" does.
-  if (product === undefined && /\bserver\b/i.test(name)) return [];
-  return KNOWN_RELEASES.filter((release) => release.family !== 'Windows Server' && !release.ltsc && release.version === clientVersion && family(release));
+  if (clientVersion === undefined) return found;
+  return [...found, ...KNOWN_RELEASES.filter((release) => !release.ltsc && release.version === clientVersion && family(release))];
 }
 
 /**
- * Server media says so. The install image is the best witness (INSTALLATIONTYPE "Server"/"Server Core",
- * EDITIONID "ServerStandard…"), then ConfigMgr's editions; the package name only when neither says anything,
- * and only with a server release's wording. Enterprise multi-session (EditionID ServerRdsh, INSTALLATIONTYPE
- * "Client") is client media despite its id. A 26100 revision of 32000 or more is Server 2025 whatever else
- * is said; the build table applies that rule itself.
+ * Server or client, as the editions say. The install image is the best witness (INSTALLATIONTYPE
+ * "Server"/"Server Core"/"Client", EDITIONID "ServerStandard…"), then ConfigMgr's editions (ids, then names).
+ * Enterprise multi-session (EditionID ServerRdsh, INSTALLATIONTYPE "Client") is client media despite its id.
+ * Undefined when the editions say nothing either way. A 26100 revision of 32000 or more is Server 2025
+ * whatever they say; the revision ranges apply that rule.
  */
-function isServerMedia(packageName: string, editions: readonly Edition[], images: readonly WimImage[]): boolean {
+function productOfEditions(editions: readonly Edition[], images: readonly WimImage[]): ProductLine | undefined {
   const installationTypes = images.map((image) => image.installationType).filter((type): type is string => !!type);
-  if (installationTypes.length > 0) return installationTypes.some((type) => /server/i.test(type));
+  if (installationTypes.length > 0) return installationTypes.some((type) => /server/i.test(type)) ? 'server' : 'client';
   const imageIds = images.map((image) => image.editionId).filter((id): id is string => !!id);
-  if (imageIds.length > 0) return imageIds.some(isServerEditionId);
+  if (imageIds.length > 0) return imageIds.some(isServerEditionId) ? 'server' : 'client';
   const editionIds = editions.map((edition) => edition.editionId).filter((id): id is string => !!id);
-  if (editionIds.length > 0) return editionIds.some(isServerEditionId);
+  if (editionIds.length > 0) return editionIds.some(isServerEditionId) ? 'server' : 'client';
   const editionNames = editions.map((edition) => edition.name);
-  if (editionNames.some((name) => /\bwindows\s+server\b/i.test(name))) return true;
-  if (editionNames.some((name) => CLIENT_PRODUCT_WORDING.test(name))) return false;
+  if (editionNames.some((name) => /\bwindows\s+server\b/i.test(name))) return 'server';
+  if (editionNames.some((name) => CLIENT_PRODUCT_WORDING.test(name))) return 'client';
+  return undefined;
+}
+
+/** When nothing else is known: only a server's wording ("Windows Server", "Server 2022", "Server Core"), not the word alone. */
+function nameSaysServer(packageName: string): boolean {
   return SERVER_RELEASE_WORDING.test(packageName) || /\bwindows\s+server\b|\bserver\s+core\b/i.test(packageName);
 }
 
