@@ -44,8 +44,8 @@ interface KnownRelease {
   ltsc?: { year: string; iot: boolean };
 }
 
+/** The highest revision media of a release can have on a build; absent when any revision can be. */
 interface RevisionRange {
-  min?: number;
   max?: number;
 }
 
@@ -183,7 +183,7 @@ function fits(release: KnownRelease, media: MediaBuild): boolean {
   const range = release.builds[media.build];
   if (range === undefined) return false;
   if (media.revision === undefined) return true;
-  return (range.min === undefined || media.revision >= range.min) && (range.max === undefined || media.revision <= range.max);
+  return range.max === undefined || media.revision <= range.max;
 }
 
 /**
