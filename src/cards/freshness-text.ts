@@ -149,6 +149,7 @@ export function describeVerdictBriefly(freshness: Freshness | undefined): string
 }
 
 const evidenceWording: Record<ReleaseEvidence, string> = {
+  edition: 'from the editions',
   'display name': 'from the image display name',
   PKEYCONFIGVERSION: 'from PKEYCONFIGVERSION',
   'package name': 'from the package name',

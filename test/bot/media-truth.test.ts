@@ -7,6 +7,7 @@ import { loadConfig } from '../../src/config';
 import { AdminServiceSimulator } from '../../src/services/demo/admin-service-simulator';
 import { createDemoSite } from '../../src/services/demo/demo-site';
 import snapshot from '../../src/services/releases/snapshot.json';
+import aprilSnapshot from '../fixtures/releases/snapshot-2026-04-19.json';
 import { cardText, cardTextOf, onlyCard, say } from '../support/bot-client';
 
 const silent = pino({ level: 'silent' });
@@ -64,8 +65,8 @@ describe('the truth about the media, on the demo site and its share', () => {
     // The demo site's update catalog lists September 2026's out-of-band update, newer than the snapshot.
     assert.match(text, /\d+ revisions \(\d+ months?\) behind as of [\d-]+: latest 26100\.9457, KB5129195 of 2026-09-14 \(out of band\), from the site's update catalog/);
     assert.doesNotMatch(text, /Release data is \d+ days old/);
-    // Windows 10 22H2 is not in the demo catalog: its verdict rests on the bundled snapshot alone.
-    assert.match(await cardTextOf(app.url, 'show PS100004'), /Release data is \d+ days old \(as of 2026-04-19\)/);
+    // Server 2025's newest update is the snapshot's, not the demo catalog's: that verdict rests on the snapshot alone.
+    assert.match(await cardTextOf(app.url, 'show PS100021'), new RegExp(`Release data is \\d+ days old \\(as of ${snapshot.asOf}\\)`));
     assert.match(await cardTextOf(app.url, 'show PS10000C'), /Out of support since 2026-11-10/);
   });
 
@@ -74,7 +75,7 @@ describe('the truth about the media, on the demo site and its share', () => {
     const show = await cardTextOf(app.url, 'show PS100004');
     assert.match(
       show,
-      /Out of support since 2025-10-14 \(as of [\d-]+\), and \d+ revisions? \(\d+ months?\) behind the latest update, 19045\.\d+, KB\d+ of [\d-]+(?:, from [^;]+)?; updates after 2025-10-14 need Extended Security Updates \(ESU\)\./,
+      /Out of support since 2025-10-14 \(as of [\d-]+\), and \d+ revisions? \(\d+ months?\) behind the latest update, 19045\.\d+, KB\d+ of [\d-]+(?: \(out of band\))?(?:, from [^;]+)?; updates after 2025-10-14 need Extended Security Updates \(ESU\)\./,
     );
     assert.doesNotMatch(show, /19041\.7\d{3}, KB/);
     assert.match(await cardTextOf(app.url, 'list'), /PS100004 · Windows 10 22H2\n19041\.6575\nOut of support · \d+ behind\n/);
@@ -99,7 +100,7 @@ describe('the truth about the media, on the demo site and its share', () => {
   });
 
   it('reports the release data in status', async () => {
-    assert.match(await cardTextOf(app.url, 'status'), /Release data\nAs of 2026-04-19 \(bundled snapshot\)/);
+    assert.match(await cardTextOf(app.url, 'status'), new RegExp(`Release data\\nAs of ${snapshot.asOf} \\(bundled snapshot\\)`));
   });
 });
 
@@ -107,6 +108,7 @@ describe('the truth about the media on a site whose share is not mapped, with a 
   let simulator: AdminServiceSimulator;
   let feed: http.Server;
   let feedBody = '';
+  const feedRevision = snapshot.lines.find((line) => line.release === 'Windows 11 24H2')!.updates!.at(-1)!.revision + 10;
   let app: RunningApp;
 
   before(async () => {
@@ -121,7 +123,7 @@ describe('the truth about the media on a site whose share is not mapped, with a 
     const today = new Date().toISOString().slice(0, 10);
     const lines = snapshot.lines.map((line) =>
       line.release === 'Windows 11 24H2' && line.product === 'client'
-        ? { ...line, updates: [...line.updates, { revision: 8500, kb: 'KB5099999', date: today }] }
+        ? { ...line, updates: [...line.updates!, { revision: feedRevision, kb: 'KB5099999', date: today }] }
         : line,
     );
     feedBody = JSON.stringify({ ...snapshot, asOf: today, lines });
@@ -151,7 +153,7 @@ describe('the truth about the media on a site whose share is not mapped, with a 
 
   it("judges against the operator's feed, without the old-data warning", async () => {
     const text = await cardTextOf(app.url, 'show PS100013');
-    assert.match(text, /1 revision \(\d+ months?\) behind .*latest 26100\.8500, KB5099999/);
+    assert.match(text, new RegExp(`revisions? \\(\\d+ months?\\) behind .*latest 26100\\.${feedRevision}, KB5099999`));
     assert.doesNotMatch(text, /Release data is \d+ days old/);
     assert.match(await cardTextOf(app.url, 'status'), /Release data\nAs of \d{4}-\d{2}-\d{2} \(from RELEASES_FEED_URL\)/);
   });
@@ -167,9 +169,9 @@ describe("the truth about the media on release data older than the bot's 45-day 
   before(async () => {
     simulator = new AdminServiceSimulator({ site: createDemoSite(), logger: silent });
     await simulator.start();
-    // The operator's feed was last updated 100 days ago; it holds the bundled updates (26100.8246 the latest 24H2).
+    // The operator's feed was last updated 100 days ago; it holds April 2026's updates (26100.8246 the latest 24H2).
     asOf = new Date(Date.now() - 100 * DAY_MS).toISOString().slice(0, 10);
-    const body = JSON.stringify({ ...snapshot, asOf });
+    const body = JSON.stringify({ ...aprilSnapshot, asOf });
     feed = http.createServer((_request, response) => {
       response.writeHead(200, { 'content-type': 'application/json' });
       response.end(body);

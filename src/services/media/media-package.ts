@@ -77,7 +77,7 @@ export interface MediaPackage {
   freshness?: Freshness;
 }
 
-export type ReleaseEvidence = 'display name' | 'PKEYCONFIGVERSION' | 'package name' | 'build';
+export type ReleaseEvidence = 'edition' | 'display name' | 'PKEYCONFIGVERSION' | 'package name' | 'build';
 
 /** The site's media as of the last successful sync. */
 export interface InventorySnapshot {

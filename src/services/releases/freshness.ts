@@ -34,6 +34,12 @@ export interface ReleaseLine {
   endOfServicing?: Date;
   /** e.g. "Extended Security Updates only". */
   supportNote?: string;
+  /** When mainstream support ends (servers, LTSC): only security updates after it. Calendar date as above. */
+  mainstreamEnd?: Date;
+  /** When servicing ends for Home and Pro, where it ends earlier than `endOfServicing`. Calendar date as above. */
+  homeProEnd?: Date;
+  /** The lifecycle page that states these dates, when the data names one. */
+  lifecycleCitation?: string;
   /**
    * When a live source (the site's update catalog) last confirmed this line; absent, the line is only as
    * fresh as the data's asOf. A verdict on this line is "as of" the later of the two.

@@ -17,6 +17,8 @@ import snapshotJson from './snapshot.json';
  */
 
 export interface ReleaseCatalogOptions {
+  /** The data used until a feed answers; the bundled snapshot unless a test pins its own. */
+  baseline?: ReleaseData;
   feedUrl?: string;
   logger: Logger;
   now?: () => Date;
@@ -83,7 +85,7 @@ export class ReleaseCatalog {
   private readonly now: () => Date;
 
   constructor(private readonly options: ReleaseCatalogOptions) {
-    this.current = stampSource(loadSnapshot());
+    this.current = stampSource(options.baseline ?? loadSnapshot());
     this.now = options.now ?? (() => new Date());
   }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ReleaseData, ReleaseLine } from './freshness';
+import type { ReleaseData, ReleaseLine, ReleaseUpdate } from './freshness';
 
 /**
  * The JSON shape of release data, shared by the bundled snapshot.json and the RELEASES_FEED_URL feed
@@ -20,24 +20,50 @@ const calendarDate = z
     return date;
   });
 
+/**
+ * A page a person can open to check an entry. Cards may show it as a link, so only http(s), no spaces or
+ * control characters, and short enough to print.
+ */
+const sourceUrl = z
+  .string()
+  .max(300, 'must be at most 300 characters')
+  .regex(/^https?:\/\/[^\s\u0000-\u001f\u007f]+$/i, 'must be an http(s) URL without spaces')
+  .refine((text) => URL.canParse(text), 'must be an http(s) URL');
+
 const updateSchema = z.object({
   revision: z.number().int().min(0).max(999_999),
   kb: z.string().regex(/^KB\d{6,8}$/, 'must read like KB5083769'),
   date: calendarDate,
   outOfBand: z.boolean().optional(),
+  /** Where the entry can be checked (the KB's update-history page, a CVE record). */
+  source: sourceUrl.optional(),
 });
+
+const releaseName = z.string().trim().min(1).max(100);
 
 const lineSchema = z
   .object({
-    release: z.string().trim().min(1).max(100),
+    release: releaseName,
     product: z.enum(['client', 'server']),
     build: z.number().int().min(1000).max(99_999),
-    updates: z.array(updateSchema).min(1).max(1000),
+    updates: z.array(updateSchema).min(1).max(1000).optional(),
+    /**
+     * Another line whose updates this line receives too (Enterprise LTSC 2021 gets Windows 10 22H2's
+     * cumulative updates, same KB and revision): written once in the document, copied when parsed.
+     */
+    updatesFrom: releaseName.optional(),
     endOfServicing: calendarDate.optional(),
+    mainstreamEnd: calendarDate.optional(),
+    homeProEnd: calendarDate.optional(),
+    lifecycleSource: sourceUrl.optional(),
     supportNote: z.string().trim().min(1).max(200).optional(),
   })
   .superRefine((line, context) => {
-    const revisions = line.updates.map((update) => update.revision);
+    if ((line.updates === undefined) === (line.updatesFrom === undefined)) {
+      context.addIssue({ code: 'custom', path: ['updates'], message: `${line.release} needs either updates or updatesFrom, not both` });
+      return;
+    }
+    const revisions = (line.updates ?? []).map((update) => update.revision);
     if (new Set(revisions).size !== revisions.length) {
       context.addIssue({ code: 'custom', path: ['updates'], message: `${line.release} lists a revision twice` });
     }
@@ -55,7 +81,23 @@ export const releaseDataSchema = z
     if (new Set(keys).size !== keys.length) {
       context.addIssue({ code: 'custom', path: ['lines'], message: 'a release is listed twice for the same product' });
     }
+    data.lines.forEach((line, index) => {
+      if (line.updatesFrom === undefined) return;
+      const wanted = line.updatesFrom.toLowerCase();
+      const donors = data.lines.filter((other) => other.release.toLowerCase() === wanted);
+      // One step only: a line that lends its updates must list them itself, so no chain or loop can form.
+      if (donors.length !== 1 || donors[0].updates === undefined) {
+        context.addIssue({
+          code: 'custom',
+          path: ['lines', index, 'updatesFrom'],
+          message: `${line.release} takes its updates from "${line.updatesFrom}", which must be exactly one line that lists its own updates`,
+        });
+      }
+    });
   });
+
+type ParsedLine = z.infer<typeof lineSchema>;
+type ParsedUpdate = z.infer<typeof updateSchema>;
 
 /** Thrown when release data does not have the documented shape; says where, in one line. */
 export class ReleaseDataInvalid extends Error {
@@ -65,7 +107,11 @@ export class ReleaseDataInvalid extends Error {
   }
 }
 
-/** Validates parsed JSON and returns ReleaseData with each line's updates sorted oldest revision first. */
+/**
+ * Validates parsed JSON and returns ReleaseData with each line's updates sorted oldest revision first.
+ * A line written with `updatesFrom` gets its own copy of the other line's updates, so everything after
+ * parsing sees one plain updates array per line.
+ */
 export function parseReleaseData(json: unknown, source: ReleaseData['source']): ReleaseData {
   const result = releaseDataSchema.safeParse(json);
   if (!result.success) {
@@ -73,13 +119,34 @@ export function parseReleaseData(json: unknown, source: ReleaseData['source']): 
     const where = issue.path.length === 0 ? 'the document' : issue.path.join('.');
     throw new ReleaseDataInvalid(`release data has the wrong shape at ${where}: ${issue.message}`, { cause: result.error });
   }
-  const lines: ReleaseLine[] = result.data.lines.map((line) => ({
+  const parsed = result.data.lines;
+  const updatesOf = (line: ParsedLine): readonly ParsedUpdate[] => {
+    if (line.updates !== undefined) return line.updates;
+    const wanted = line.updatesFrom?.toLowerCase();
+    // The schema proved the donor exists once and lists its own updates.
+    return parsed.find((other) => other.release.toLowerCase() === wanted)?.updates ?? [];
+  };
+  const lines: ReleaseLine[] = parsed.map((line) => ({
     release: line.release,
     product: line.product,
     build: line.build,
-    updates: [...line.updates].sort((a, b) => a.revision - b.revision),
+    updates: updatesOf(line).map(toReleaseUpdate).sort((a, b) => a.revision - b.revision),
     ...(line.endOfServicing === undefined ? {} : { endOfServicing: line.endOfServicing }),
     ...(line.supportNote === undefined ? {} : { supportNote: line.supportNote }),
+    ...(line.mainstreamEnd === undefined ? {} : { mainstreamEnd: line.mainstreamEnd }),
+    ...(line.homeProEnd === undefined ? {} : { homeProEnd: line.homeProEnd }),
+    ...(line.lifecycleSource === undefined ? {} : { lifecycleCitation: line.lifecycleSource }),
   }));
   return { asOf: result.data.asOf, source, lines };
+}
+
+/** A fresh object per line, so that lines sharing updates in the document never share them in memory. */
+function toReleaseUpdate(update: ParsedUpdate): ReleaseUpdate {
+  return {
+    revision: update.revision,
+    kb: update.kb,
+    date: new Date(update.date.getTime()),
+    ...(update.outOfBand === undefined ? {} : { outOfBand: update.outOfBand }),
+    ...(update.source === undefined ? {} : { citation: update.source }),
+  };
 }

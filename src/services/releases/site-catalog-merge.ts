@@ -52,12 +52,16 @@ export function mergeSiteCatalog(base: ReleaseData, updates: readonly CatalogUpd
       };
       if (!merged.outOfBand) delete merged.outOfBand;
       line.updates = [...line.updates.filter((entry) => entry !== known), merged].sort((a, b) => a.revision - b.revision);
-      line.asOf = readAt;
       linesFed.add(line.release);
       if (newest === undefined || update.date.getTime() > newest.date.getTime()) {
         newest = { release: line.release, kb: update.kb, date: update.date };
       }
     }
+  }
+  // A line is as fresh as the catalog's reading only when the catalog holds its newest update: a site that
+  // stopped syncing a line (or declined its updates) says nothing about the months after.
+  for (const line of lines) {
+    if (linesFed.has(line.release) && line.updates.at(-1)?.from === 'site catalog') line.asOf = readAt;
   }
   unnumbered.sort((a, b) => b.date.getTime() - a.date.getTime());
   return {

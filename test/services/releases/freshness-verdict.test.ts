@@ -169,8 +169,9 @@ describe('judgeFreshness', () => {
 
   it('judges against the bundled snapshot: 24H2 and Server 2025 on separate lines', () => {
     const snapshot = loadSnapshot();
-    const client = judgeFreshness({ release: 'Windows 11 24H2', product: 'client', shareBuild: b(26100, 8246) }, snapshot, soonAfter);
-    const server = judgeFreshness({ release: 'Windows Server 2025', product: 'server', shareBuild: b(26100, 8246) }, snapshot, soonAfter);
+    const latest24H2 = snapshot.lines.find((line) => line.release === 'Windows 11 24H2')!.updates.at(-1)!.revision;
+    const client = judgeFreshness({ release: 'Windows 11 24H2', product: 'client', shareBuild: b(26100, latest24H2) }, snapshot, soonAfter);
+    const server = judgeFreshness({ release: 'Windows Server 2025', product: 'server', shareBuild: b(26100, latest24H2) }, snapshot, soonAfter);
     assert.equal(client.verdict.state, 'current');
     assert.equal(server.verdict.state, 'behind');
   });

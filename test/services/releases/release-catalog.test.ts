@@ -74,23 +74,39 @@ describe('ReleaseCatalog', () => {
       assert.equal(result.success, true, result.success ? '' : JSON.stringify(result.error.issues));
     });
 
-    it('is dated 2026-04-19 and keeps client and server lines apart', () => {
+    it('is dated 2026-09-14 and keeps client and server lines apart', () => {
       const snapshot = loadSnapshot();
-      assert.equal(snapshot.asOf.toISOString(), '2026-04-19T00:00:00.000Z');
+      assert.equal(snapshot.asOf.toISOString(), '2026-09-14T00:00:00.000Z');
       assert.equal(snapshot.source, 'snapshot');
-      const lines = Object.fromEntries(snapshot.lines.map((line) => [`${line.release}|${line.product}`, line]));
-      const latest = (key: string) => lines[key]?.updates.at(-1);
-      assert.deepEqual(latest('Windows 11 24H2|client'), { revision: 8246, kb: 'KB5083769', date: new Date('2026-04-14T00:00:00Z') });
-      assert.deepEqual(latest('Windows 11 25H2|client'), { revision: 8246, kb: 'KB5083769', date: new Date('2026-04-14T00:00:00Z') });
-      assert.equal(latest('Windows 11 23H2|client')?.revision, 6936);
-      assert.equal(latest('Windows 10 22H2|client')?.revision, 7184);
-      assert.deepEqual(latest('Windows Server 2022|server'), { revision: 5024, kb: 'KB5091575', date: new Date('2026-04-19T00:00:00Z'), outOfBand: true });
-      assert.deepEqual(latest('Windows Server 2025|server'), { revision: 32698, kb: 'KB5091157', date: new Date('2026-04-19T00:00:00Z'), outOfBand: true });
-      assert.equal(lines['Windows Server 2025|server'].build, 26100);
-      assert.equal(lines['Windows 11 23H2|client'].endOfServicing?.toISOString(), '2026-11-10T00:00:00.000Z');
-      assert.equal(lines['Windows 10 22H2|client'].endOfServicing?.toISOString(), '2025-10-14T00:00:00.000Z');
-      assert.equal(lines['Windows 10 22H2|client'].supportNote, 'Extended Security Updates only');
+      assert.equal(snapshot.lines.find((line) => line.release === 'Windows Server 2025')?.build, 26100);
+      assert.equal(snapshot.lines.find((line) => line.release === 'Windows Server 2025')?.product, 'server');
     });
+
+    const latest: { line: string; revision: number; kb: string; date: string; outOfBand?: true; why: string }[] = [
+      { line: 'Windows 11 24H2|client', revision: 9457, kb: 'KB5129195', date: '2026-09-14', outOfBand: true, why: 'the September 2026 out-of-band release follows KB5124008' },
+      { line: 'Windows 11 25H2|client', revision: 9457, kb: 'KB5129195', date: '2026-09-14', outOfBand: true, why: '25H2 shares 24H2\'s revisions' },
+      { line: 'Windows 11 Enterprise LTSC 2024|client', revision: 9457, kb: 'KB5129195', date: '2026-09-14', outOfBand: true, why: 'LTSC 2024 gets 24H2\'s updates' },
+      { line: 'Windows 11 23H2|client', revision: 7582, kb: 'KB5122880', date: '2026-09-08', why: 'monthly until its end in November 2026' },
+      { line: 'Windows 11 22H2|client', revision: 6060, kb: 'KB5066793', date: '2025-10-14', why: 'its last update, on the day servicing ended' },
+      { line: 'Windows 10 22H2|client', revision: 7727, kb: 'KB5129236', date: '2026-09-14', outOfBand: true, why: 'Extended Security Updates continue' },
+      { line: 'Windows 10 Enterprise LTSC 2021|client', revision: 7725, kb: 'KB5122878', date: '2026-09-08', why: 'the September out-of-band release is not confirmed for 19044' },
+      { line: 'Windows 10 2004|client', revision: 1415, kb: 'KB5008212', date: '2021-12-14', why: 'its last update' },
+      { line: 'Windows Server 2019|server', revision: 9121, kb: 'KB5120238', date: '2026-08-11', why: 'September\'s revision is known only without a KB' },
+      { line: 'Windows 10 Enterprise LTSC 2019|client', revision: 9121, kb: 'KB5120238', date: '2026-08-11', why: 'LTSC 2019 gets Server 2019\'s updates' },
+      { line: 'Windows Server 2022|server', revision: 5499, kb: 'KB5120242', date: '2026-08-11', why: 'September\'s revision is known only without a KB' },
+      { line: 'Windows Server 23H2|server', revision: 2330, kb: 'KB5087541', date: '2026-05-12', why: 'nothing later was found' },
+      { line: 'Windows Server 2025|server', revision: 33296, kb: 'KB5120233', date: '2026-08-11', why: 'the server-only 26100.3xxxx line' },
+    ];
+    for (const { line, revision, kb, date, outOfBand, why } of latest) {
+      it(`knows ${line.split('|')[0]} up to ${revision}, ${kb} (${why})`, () => {
+        const lines = Object.fromEntries(loadSnapshot().lines.map((candidate) => [`${candidate.release}|${candidate.product}`, candidate]));
+        const newest = lines[line]?.updates.at(-1);
+        assert.ok(newest, `${line} is in the snapshot`);
+        const { citation, ...entry } = newest;
+        assert.deepEqual(entry, { revision, kb, date: new Date(`${date}T00:00:00Z`), ...(outOfBand ? { outOfBand } : {}) });
+        assert.equal(citation, `https://support.microsoft.com/help/${kb.slice(2)}`);
+      });
+    }
 
     it('lists every line\'s updates oldest first, each revision once', () => {
       for (const line of loadSnapshot().lines) {
@@ -108,7 +124,7 @@ describe('ReleaseCatalog', () => {
     catalog.start();
     await catalog.stop();
     assert.equal(catalog.data().source, 'snapshot');
-    assert.deepEqual(catalog.status(), { source: 'snapshot', asOf: new Date('2026-04-19T00:00:00Z') });
+    assert.deepEqual(catalog.status(), { source: 'snapshot', asOf: loadSnapshot().asOf });
     assert.equal(requests, 0);
   });
 

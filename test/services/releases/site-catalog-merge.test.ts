@@ -142,6 +142,12 @@ describe('mergeSiteCatalog', () => {
     assert.equal(merged.asOf.toISOString().slice(0, 10), '2026-04-19');
   });
 
+  it('does not call a line fresh when the catalog only holds older updates than the other sources', () => {
+    const merged = mergeSiteCatalog(base(), [update('Windows 11 24H2', 'KB5079473', '2026-03-10', 8037)], readAt).data;
+    assert.equal(merged.lines[0].updates.at(-1)?.from, 'snapshot', 'the newest is still the snapshot\'s');
+    assert.equal(merged.lines[0].asOf, undefined);
+  });
+
   it('leaves the release data it was given unchanged', () => {
     const data = base();
     mergeSiteCatalog(data, [update('Windows 11 24H2', 'KB5089549', '2026-05-12', 8457)], readAt);
