@@ -69,3 +69,17 @@ describe('the status card shows the site update catalog', () => {
     });
   }
 });
+
+describe('the reading time of the site update catalog', () => {
+  it('reaches Teams as a DATE()/TIME() token, so that the reader sees it in their own time zone', () => {
+    const card = statusCard(status(used()), context);
+    const raw = cardTexts(card).find((text) => text.includes('Windows lines')) ?? '';
+    assert.match(raw, /read \{\{DATE\(2026-12-03T10:42:00Z, SHORT\)\}\} \{\{TIME\(2026-12-03T10:42:00Z\)\}\}/);
+  });
+
+  it("still escapes the site's own words in an error", () => {
+    const card = statusCard(status({ state: 'failed', lastError: 'bad *bold* [x](http://evil.example)', failedAt: readAt }), context);
+    const raw = cardTexts(card).find((text) => text.startsWith('Could not be read')) ?? '';
+    assert.ok(!raw.includes('*bold*'), raw);
+  });
+});

@@ -51,13 +51,15 @@ describe('every card at the width of a narrow Teams chat', function () {
     { send: 'show PS100004', why: 'Windows 10 under Extended Security Updates' },
   ];
   for (const { send, why } of cards) {
-    it(`breaks no word of ${why} ("${send}")`, async () => {
+    it(`breaks no word of ${why}, and renders its dates ("${send}")`, async () => {
       const reply = await chat.send(send);
       const card = chat.card(reply);
       const box = await card.boundingBox();
       assert.ok(box !== null && box.width <= NARROW_CARD_MAX_PX, `the card is drawn narrow (${box?.width} px)`);
       const broken = await wordsBrokenAcrossLines(card);
       assert.deepEqual(broken, [], `words broken across lines in the answer to "${send}"`);
+      // A {{DATE()}} that markdown escaping broke reaches the reader as typed.
+      assert.doesNotMatch(await card.innerText(), /\{\{|\}\}/, 'every date and time is rendered');
     });
   }
 });

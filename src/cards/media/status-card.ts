@@ -66,11 +66,14 @@ function releaseDataFacts(data: NonNullable<SiteStatus['releaseData']>): Array<{
   return [
     { title: 'Release data', value: `As of ${calendarDate(data.asOf)} (${source})${data.warning ? `. ${data.warning}` : ''}` },
     ...(data.lastError ? [{ title: 'Release feed error', value: escapeMarkdown(data.lastError) }] : []),
-    ...(data.siteCatalog ? [{ title: 'Site update catalog', value: escapeMarkdown(siteCatalogText(data.siteCatalog, data)) }] : []),
+    ...(data.siteCatalog ? [{ title: 'Site update catalog', value: siteCatalogText(data.siteCatalog, data) }] : []),
   ];
 }
 
 /**
+ * Only the site's own words (its error) are escaped: the rest is ours, and escaping all of it would break the
+ * {{DATE()}} of the reading time, which Teams then shows as typed.
+ *
  * What the site's update catalog gave: "2 Windows lines (Windows 11 24H2, Windows 11 25H2), newest KB5129195
  * of 2026-09-14 (Windows 11 24H2); read …", or why the other release data is used instead.
  */
@@ -80,7 +83,7 @@ function siteCatalogText(catalog: SiteCatalogStatus, data: NonNullable<SiteStatu
     case 'not read':
       return 'Not read yet: the next sync reads it.';
     case 'failed':
-      return `Could not be read (${catalog.lastError}); using ${fallback}.`;
+      return `Could not be read (${escapeMarkdown(catalog.lastError)}); using ${fallback}.`;
     case 'no windows updates':
       return (
         `The site syncs no Windows cumulative updates (${countOf(catalog.rowsRead, 'update')} read ${localisedDateTime(catalog.readAt, 'not known')}); using ${fallback}.` +
@@ -106,6 +109,6 @@ function siteCatalogNotes(catalog: Extract<SiteCatalogStatus, { readAt: Date }>)
   if (catalog.rejectedRows > 0) notes.push(`${countOf(catalog.rejectedRows, 'row')} could not be trusted and ${catalog.rejectedRows === 1 ? 'was' : 'were'} left out (see the log).`);
   if (catalog.truncated) notes.push('The site listed more updates than the bot reads; the first ones were used.');
   if (catalog.titleFilterRefused) notes.push('The site refused the title filter; the bot read the catalog unfiltered.');
-  if (catalog.lastError) notes.push(`The last read failed (${catalog.lastError}); this is the reading before it.`);
+  if (catalog.lastError) notes.push(`The last read failed (${escapeMarkdown(catalog.lastError)}); this is the reading before it.`);
   return notes.length === 0 ? '' : ` ${notes.join(' ')}`;
 }
