@@ -7,7 +7,7 @@ import { CardVerbs } from '../cards/card-verbs';
 import { isPackageId } from '../services/configmgr/admin-service';
 import { MAX_LIST_FILTER_LENGTH, type ListPlace } from '../cards/media/list-place';
 import type { AdaptiveCard } from '../cards/kit/adaptive-card';
-import { parseCommand } from './command-parser';
+import { parseCommand } from './commands/command-parser';
 import type { MediaAnswers } from './media-answers';
 
 export type CardActionResponse =

@@ -21,7 +21,8 @@ import { isOutOfSupport, staleMedia } from '../services/media/stale-media';
 import type { ReleaseCatalog } from '../services/releases/release-catalog';
 import { releaseDataWarning } from '../services/releases/freshness-verdict';
 import type { SiteStatus } from '../services/site-status';
-import { MAX_COMMAND_LENGTH, type Command } from './command-parser';
+import type { Command } from './commands/command';
+import { MAX_COMMAND_LENGTH } from './commands/command-parser';
 
 export interface MediaAnswersOptions {
   inventory: Pick<MediaInventory, 'snapshot' | 'syncState'>;

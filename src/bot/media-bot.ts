@@ -12,7 +12,7 @@ import { shorten, escapeText } from '../cards/kit/text';
 import { TokenBucketLimiter, type TokenBucketOptions } from '../services/shared/token-bucket';
 import { describeOutsideValue } from '../services/shared/outside-value';
 import { CardActions } from './card-actions';
-import { parseCommand } from './command-parser';
+import { parseCommand } from './commands/command-parser';
 import { declineInvoke } from './invoke-declines';
 import type { MediaAnswers } from './media-answers';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { CardActions } from '../../src/bot/card-actions';
-import { parseCommand } from '../../src/bot/command-parser';
+import { parseCommand } from '../../src/bot/commands/command-parser';
 import { MediaAnswers } from '../../src/bot/media-answers';
 import { DEFAULT_CARD_CACHE_BYTES } from '../../src/cards/card-cache';
 import { CardVerbs } from '../../src/cards/card-verbs';

@@ -1,120 +1,13 @@
 /**
- * Chat text (mentions already removed) → a Command. Pure and table-tested: the words admins
- * naturally type ("what build is 24H2", "is PS100013 up to date?", "anything out of support?",
- * "Server 2022") land on the right command, and a mistyped command word ("lsit") gets a "did you
- * mean". Questions are read word by word (a head, a subject, a tail), never by a regular expression
- * over the whole text, so the cost stays linear in its length whatever is typed.
+ * The questions admins type, read word by word: a head ("is", "how far behind is", "which"), a subject,
+ * and a state at the end ("up to date", "out of support", "needs updating"). Phrases are word sequences
+ * matched at a position, so the work is the number of phrases times their length, whatever the text;
+ * no regular expression runs over what the user typed. The phrasings are table-tested in
+ * test/bot/commands/command-parser.test.ts: add a row there before a phrase here.
  */
-import { isPackageId } from '../services/configmgr/admin-service';
-import type { PackageKind } from '../services/media/media-package';
-import { hasMeaningfulWords, looksLikePackageId, splitKind } from '../services/media/package-lookup';
-import { editDistanceWithin } from '../services/shared/edit-distance';
-
-export type Command =
-  | { name: 'help' }
-  | { name: 'list'; filter: string; kind?: PackageKind }
-  | { name: 'show'; query: string }
-  | { name: 'editions'; query: string }
-  | { name: 'status' }
-  /** `outOfSupport`: only media whose release's servicing has ended ("anything out of support?"). */
-  | { name: 'stale'; filter: string; kind?: PackageKind; outOfSupport?: true }
-  /** A mistyped command word: `suggestion` is the text with it corrected ("lsit 24H2" → "list 24H2"). */
-  | { name: 'did-you-mean'; typed: string; suggestion: string }
-  | { name: 'empty' }
-  | { name: 'too-long'; length: number }
-  | { name: 'unknown'; text: string };
-
-/** Longer than any command a person types; such text is pasted by mistake and never parsed. */
-export const MAX_COMMAND_LENGTH = 500;
-/**
- * The cap on the raw text, checked before any other work: a command plus Teams' mention markup
- * (`<at id="…">Upgrade Media</at>`, a few of them in a channel) fits many times over, while a
- * 250 KB paste is refused at the cost of reading its length.
- */
-export const MAX_RAW_TEXT_LENGTH = 4 * 1024;
-
-/**
- * Removes Teams' `<at …>…</at>` mentions in one pass with indexOf: a backtracking regex took
- * seconds on text of `<at>` repeated. Same matches as /<at\b[^>]*>[\s\S]*?<\/at>/gi.
- */
-export function stripMentions(text: string): string {
-  let out = '';
-  let from = 0;
-  let searchAt = 0;
-  for (;;) {
-    const open = indexOfIgnoringCase(text, '<at', searchAt);
-    if (open < 0) break;
-    if (isWordChar(text.charCodeAt(open + 3))) {
-      searchAt = open + 1;
-      continue;
-    }
-    // A mention needs a ">" and then a "</at>"; when either is missing, no later "<at" can match either.
-    const tagEnd = text.indexOf('>', open + 3);
-    if (tagEnd < 0) break;
-    const close = indexOfIgnoringCase(text, '</at>', tagEnd + 1);
-    if (close < 0) break;
-    out += `${text.slice(from, open)} `;
-    from = close + 5;
-    searchAt = from;
-  }
-  return from === 0 ? text : out + text.slice(from);
-}
-
-/** `needle` is ASCII and starts with "<": scans for "<" with indexOf, then compares the rest. */
-function indexOfIgnoringCase(text: string, needle: string, from: number): number {
-  for (let at = text.indexOf('<', from); at >= 0; at = text.indexOf('<', at + 1)) {
-    if (text.slice(at, at + needle.length).toLowerCase() === needle) return at;
-  }
-  return -1;
-}
-
-function isWordChar(code: number): boolean {
-  return (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95;
-}
-
-const TRAILING_PUNCTUATION = new Set(['?', '!', '.']);
-
-/** Removes trailing sentence punctuation and surrounding whitespace, keeps inner quotes. */
-function tidy(text: string): string {
-  // A backwards scan: /[?!.]+\s*$/ backtracks quadratically on runs of punctuation.
-  let end = text.length;
-  while (end > 0 && /\s/.test(text[end - 1])) end--;
-  const beforeSpace = end;
-  while (end > 0 && TRAILING_PUNCTUATION.has(text[end - 1])) end--;
-  if (end === beforeSpace) return text.trim() || text;
-  return text.slice(0, end).trim() || text;
-}
-
-type Verb = 'help' | 'list' | 'show' | 'editions' | 'status' | 'stale';
-
-const VERB_ALIASES: Record<string, Verb> = {
-  help: 'help', '?': 'help', commands: 'help', hi: 'help', hello: 'help',
-  list: 'list', media: 'list', ls: 'list', packages: 'list',
-  show: 'show', build: 'show', get: 'show', open: 'show', details: 'show', describe: 'show',
-  editions: 'editions', edition: 'editions', indexes: 'editions', indices: 'editions', skus: 'editions',
-  status: 'status', health: 'status', ping: 'status', state: 'status',
-  stale: 'stale', behind: 'stale', outdated: 'stale', drift: 'stale',
-};
-
-/**
- * Natural questions, tried in order; the capture is the package query. Each pattern is anchored at
- * the start and runs on at most MAX_COMMAND_LENGTH characters whose whitespace is single spaces, so
- * its backtracking is bounded (a test times adversarial shapes).
- */
-const PHRASES: ReadonlyArray<{ pattern: RegExp; command: 'show' | 'editions' | 'status' }> = [
-  { pattern: /^(?:which|what) editions?\b(?:\s+(?:are|is|does|do))?(?:\s+(?:there\s+)?(?:in|on|of|for))?\s+(.+)$/i, command: 'editions' },
-  { pattern: /^(?:list|show)(?:\s+me)?(?:\s+the)?\s+editions?\s+(?:in|of|for|on)\s+(.+)$/i, command: 'editions' },
-  { pattern: /^(?:which|what) indexes\b(?:\s+(?:are|does))?(?:\s+(?:in|on|of))?\s+(.+)$/i, command: 'editions' },
-  { pattern: /^(?:what|which)(?:'s| is)?\s+(?:the\s+)?(?:build|version|revision)(?:\s+(?:and|&)\s+revision)?(?:\s+number)?\s+(?:is|of|for|on)?\s*(.+)$/i, command: 'show' },
-  { pattern: /^(?:what|which)\s+build\s+(?:is|are)\s+(.+)$/i, command: 'show' },
-  { pattern: /^(?:tell me about|what about|how about|what's|what is)\s+(.+)$/i, command: 'show' },
-  { pattern: /^(?:is the bot|are you) (?:ok|okay|healthy|alive|working)$/i, command: 'status' },
-  { pattern: /^(?:is )?configmgr (?:up|reachable|ok|healthy)$/i, command: 'status' },
-];
-
-// ---- Reading questions word by word -----------------------------------------------------------
-// Phrases are word sequences, matched against the lower-cased words of the sentence at a position:
-// the work is the number of phrases times their length, whatever the text.
+import { isPackageId } from '../../services/configmgr/admin-service';
+import { looksLikePackageId, splitKind } from '../../services/media/package-lookup';
+import { VERB_ALIASES, type Command } from './command';
 
 type Phrase = readonly string[];
 
@@ -239,7 +132,7 @@ function isRelease(words: readonly string[]): boolean {
 }
 
 /** The words a sentence is read in: lower case, one kind of apostrophe, no trailing commas. */
-function wordsOf(sentence: string): string[] {
+export function wordsOf(sentence: string): string[] {
   return sentence
     .toLowerCase()
     .replace(/[‘’`´]/g, "'")
@@ -267,13 +160,13 @@ function currencyAnswer(subject: string, outOfSupport: boolean): Command {
 }
 
 /** A list of the media, narrowed by kind when the words name one ("list images"). */
-function listAnswer(text: string): Command {
+export function listAnswer(text: string): Command {
   const { kind, rest } = splitKind(text.trim());
   return { name: 'list', filter: trimWords(rest, EVERYTHING), ...(kind ? { kind } : {}) };
 }
 
 /** "stale 24H2 images out of support": the filter, the kind and whether only ended support is asked. */
-function staleAnswer(text: string): Command {
+export function staleAnswer(text: string): Command {
   const words = text.split(' ').filter((word) => word !== '');
   const lower = wordsOf(words.join(' '));
   let outOfSupport = false;
@@ -302,7 +195,7 @@ function withoutClosers(words: readonly string[], from: number): number {
 }
 
 /** Questions about how current media is, or whether it is supported; undefined when it is none of these. */
-function readCurrencyQuestion(original: readonly string[], words: readonly string[]): Command | undefined {
+export function readCurrencyQuestion(original: readonly string[], words: readonly string[]): Command | undefined {
   const end = withoutClosers(words, 1);
   const core = words.slice(0, end);
   const text = (from: number, to: number) => original.slice(from, to).join(' ');
@@ -381,7 +274,7 @@ function linkStart(words: readonly string[], from: number, stateAt: number): num
 }
 
 /** "what's the latest 24H2 media", "what do we have for 25H2", "Server 2022": the list, narrowed. */
-function readListQuestion(original: readonly string[], words: readonly string[]): Command | undefined {
+export function readListQuestion(original: readonly string[], words: readonly string[]): Command | undefined {
   const end = withoutClosers(words, 1);
   const core = words.slice(0, end);
   const text = (from: number, to: number) => original.slice(from, to).join(' ');
@@ -433,83 +326,3 @@ const KIND_NOUNS = phrases(
   'media', 'packages', 'images', 'os images', 'upgrade packages', 'os upgrade packages', 'upgrades', 'wims', 'install images',
   'operating system images', 'operating system upgrade packages',
 );
-
-// ---- "Did you mean" ---------------------------------------------------------------------------
-
-/** The words a typo is compared with: every command word and the common aliases. */
-const SUGGESTED_VERBS = ['help', 'list', 'media', 'show', 'build', 'editions', 'status', 'stale', 'behind', 'details', 'health', 'indexes'];
-/** Ordinary words one letter from a command word; typing them is no typo ("last" is not "list"). */
-const NOT_TYPOS = new Set(['last', 'lost', 'lust', 'mist', 'slow', 'snow', 'stow', 'shop', 'shot', 'shoe', 'held', 'hell', 'yelp', 'kelp', 'scale', 'stole', 'style', 'stable', 'states', 'statue', 'media', 'build', 'built', 'guild', 'bulid']);
-
-/** The command word `typed` most likely meant, when it is a slip of one letter (two in a long word). */
-function correctedVerb(typed: string): string | undefined {
-  if (typed.length < 3 || NOT_TYPOS.has(typed)) return undefined;
-  const limit = typed.length >= 7 ? 2 : 1;
-  let best: { verb: string; distance: number } | undefined;
-  for (const verb of SUGGESTED_VERBS) {
-    const distance = editDistanceWithin(typed, verb, limit);
-    if (distance <= limit && (best === undefined || distance < best.distance)) best = { verb, distance };
-  }
-  return best?.verb;
-}
-
-export function parseCommand(rawText: string | undefined | null): Command {
-  const raw = rawText ?? '';
-  if (raw.length > MAX_RAW_TEXT_LENGTH) return { name: 'too-long', length: raw.length };
-  const text = stripMentions(raw).replace(/[\u200B-\u200D\uFEFF]/g, '').replace(/\s+/g, ' ').trim();
-  if (text === '') return { name: 'empty' };
-  if (text.length > MAX_COMMAND_LENGTH) return { name: 'too-long', length: text.length };
-
-  const sentence = tidy(text);
-  const original = sentence.split(' ');
-  const words = wordsOf(sentence);
-
-  const currency = readCurrencyQuestion(original, words);
-  if (currency) return currency;
-  const listed = readListQuestion(original, words);
-  if (listed) return listed;
-
-  for (const { pattern, command } of PHRASES) {
-    const found = pattern.exec(sentence);
-    if (!found) continue;
-    const rest = (found[1] ?? '').trim();
-    if (command === 'status') return { name: command };
-    // "what is this?" is a question, but about no package: it falls through to help.
-    if (hasMeaningfulWords(rest)) return { name: command, query: rest };
-  }
-
-  const others = original.slice(1);
-  const firstWord = words[0].replace(/^\//, '');
-  const verb = VERB_ALIASES[firstWord];
-  const rest = others.join(' ').trim();
-  switch (verb) {
-    case 'help':
-      return { name: 'help' };
-    case 'status':
-      return { name: verb };
-    case 'stale':
-      return staleAnswer(rest);
-    case 'list':
-      return listAnswer(rest);
-    case 'show':
-    case 'editions': {
-      if (rest === '') return { name: 'list', filter: '' };
-      // "show images", "show everything": nothing names a package, so the (narrowed) list answers.
-      const { kind, rest: withoutKind } = splitKind(rest);
-      const namesId = withoutKind.split(' ').some((word) => isPackageId(word));
-      if (verb === 'show' && !namesId && (kind !== undefined || !hasMeaningfulWords(withoutKind))) return listAnswer(rest);
-      return { name: verb, query: rest };
-    }
-    default: {
-      // A bare id, a mistyped one or a release ("PS100012", "PS10012", "24H2") is a question about that media.
-      if (isPackageId(sentence) || looksLikePackageId(sentence)) return { name: 'show', query: sentence };
-      const corrected = correctedVerb(firstWord);
-      if (corrected !== undefined) {
-        const suggestion = [corrected, ...others].join(' ');
-        const meant = parseCommand(suggestion);
-        if (meant.name !== 'unknown' && meant.name !== 'did-you-mean') return { name: 'did-you-mean', typed: sentence, suggestion };
-      }
-      return { name: 'unknown', text: sentence };
-    }
-  }
-}

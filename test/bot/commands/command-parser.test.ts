@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { MAX_COMMAND_LENGTH, MAX_RAW_TEXT_LENGTH, parseCommand, stripMentions, type Command } from '../../src/bot/command-parser';
+import type { Command } from '../../../src/bot/commands/command';
+import { MAX_COMMAND_LENGTH, MAX_RAW_TEXT_LENGTH, parseCommand } from '../../../src/bot/commands/command-parser';
+import { stripMentions } from '../../../src/bot/commands/mentions';
 
 describe('parseCommand', () => {
   // What each phrasing answers, and why: one package → its detail card (show); how current the media
