@@ -281,7 +281,8 @@ const sourceWording: Record<ReleaseSource, string> = {
  */
 function describeUpdate(update: ReleaseUpdate, build: number): string {
   const source = update.from ? `, from ${sourceWording[update.from]}` : '';
-  return `${build}.${update.revision}, ${update.kb} of ${calendarDate(update.date)}${update.outOfBand ? ' (out of band)' : ''}${source}`;
+  const kb = update.kb === undefined ? '' : `, ${update.kb}`;
+  return `${build}.${update.revision}${kb} of ${calendarDate(update.date)}${update.outOfBand ? ' (out of band)' : ''}${source}`;
 }
 
 /** "install.wim", "install.esd": the file the share's verdict judged. */

@@ -70,6 +70,12 @@ describe('the truth about the media, on the demo site and its share', () => {
     assert.match(await cardTextOf(app.url, 'show PS10000C'), /Out of support since 2026-11-10/);
   });
 
+  it('names an update that a CVE record confirms without a KB by its build and date alone', async () => {
+    const show = await cardTextOf(app.url, 'show PS10001F');
+    assert.match(show, /latest 20348\.5622 of 2026-09-08, from the bundled snapshot/);
+    assert.doesNotMatch(show, /undefined/);
+  });
+
   it("compares Windows 10 22H2 with its ESU updates, names them with the release's build 19045, and says they need ESU", async () => {
     // PS100004's WIM says 19041.6575 (22H2 keeps 2004's baseline build); the release data holds later ESU updates.
     const show = await cardTextOf(app.url, 'show PS100004');

@@ -9,7 +9,8 @@ export type ReleaseSource = 'snapshot' | 'feed' | 'site catalog';
 /** One monthly (or out-of-band) cumulative update of a release. */
 export interface ReleaseUpdate {
   revision: number;
-  kb: string;
+  /** "KB5083769"; absent when the only public record of the update (a CVE record) names no KB. */
+  kb?: string;
   /** Release date (UTC midnight). */
   date: Date;
   outOfBand?: boolean;

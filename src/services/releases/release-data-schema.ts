@@ -32,7 +32,8 @@ const sourceUrl = z
 
 const updateSchema = z.object({
   revision: z.number().int().min(0).max(999_999),
-  kb: z.string().regex(/^KB\d{6,8}$/, 'must read like KB5083769'),
+  /** Optional: a CVE record can confirm a revision without naming its KB. */
+  kb: z.string().regex(/^KB\d{6,8}$/, 'must read like KB5083769').optional(),
   date: calendarDate,
   outOfBand: z.boolean().optional(),
   /** Where the entry can be checked (the KB's update-history page, a CVE record). */
@@ -144,7 +145,7 @@ export function parseReleaseData(json: unknown, source: ReleaseData['source']): 
 function toReleaseUpdate(update: ParsedUpdate): ReleaseUpdate {
   return {
     revision: update.revision,
-    kb: update.kb,
+    ...(update.kb === undefined ? {} : { kb: update.kb }),
     date: new Date(update.date.getTime()),
     ...(update.outOfBand === undefined ? {} : { outOfBand: update.outOfBand }),
     ...(update.source === undefined ? {} : { citation: update.source }),

@@ -82,7 +82,7 @@ describe('ReleaseCatalog', () => {
       assert.equal(snapshot.lines.find((line) => line.release === 'Windows Server 2025')?.product, 'server');
     });
 
-    const latest: { line: string; revision: number; kb: string; date: string; outOfBand?: true; why: string }[] = [
+    const latest: { line: string; revision: number; kb?: string; date: string; outOfBand?: true; cve?: string; why: string }[] = [
       { line: 'Windows 11 24H2|client', revision: 9457, kb: 'KB5129195', date: '2026-09-14', outOfBand: true, why: 'the September 2026 out-of-band release follows KB5124008' },
       { line: 'Windows 11 25H2|client', revision: 9457, kb: 'KB5129195', date: '2026-09-14', outOfBand: true, why: '25H2 shares 24H2\'s revisions' },
       { line: 'Windows 11 Enterprise LTSC 2024|client', revision: 9457, kb: 'KB5129195', date: '2026-09-14', outOfBand: true, why: 'LTSC 2024 gets 24H2\'s updates' },
@@ -91,20 +91,20 @@ describe('ReleaseCatalog', () => {
       { line: 'Windows 10 22H2|client', revision: 7727, kb: 'KB5129236', date: '2026-09-14', outOfBand: true, why: 'Extended Security Updates continue' },
       { line: 'Windows 10 Enterprise LTSC 2021|client', revision: 7725, kb: 'KB5122878', date: '2026-09-08', why: 'the September out-of-band release is not confirmed for 19044' },
       { line: 'Windows 10 2004|client', revision: 1415, kb: 'KB5008212', date: '2021-12-14', why: 'its last update' },
-      { line: 'Windows Server 2019|server', revision: 9121, kb: 'KB5120238', date: '2026-08-11', why: 'September\'s revision is known only without a KB' },
-      { line: 'Windows 10 Enterprise LTSC 2019|client', revision: 9121, kb: 'KB5120238', date: '2026-08-11', why: 'LTSC 2019 gets Server 2019\'s updates' },
-      { line: 'Windows Server 2022|server', revision: 5499, kb: 'KB5120242', date: '2026-08-11', why: 'September\'s revision is known only without a KB' },
+      { line: 'Windows Server 2019|server', revision: 9245, date: '2026-09-08', cve: 'https://github.com/CVEProject/cvelistV5/blob/main/cves/2026/85xxx/CVE-2026-85880.json', why: 'a CVE record confirms September\'s revision without naming its KB' },
+      { line: 'Windows 10 Enterprise LTSC 2019|client', revision: 9245, date: '2026-09-08', cve: 'https://github.com/CVEProject/cvelistV5/blob/main/cves/2026/85xxx/CVE-2026-85880.json', why: 'LTSC 2019 gets Server 2019\'s updates' },
+      { line: 'Windows Server 2022|server', revision: 5622, date: '2026-09-08', cve: 'https://github.com/CVEProject/cvelistV5/blob/main/cves/2026/85xxx/CVE-2026-85880.json', why: 'a CVE record confirms September\'s revision without naming its KB' },
       { line: 'Windows Server 23H2|server', revision: 2330, kb: 'KB5087541', date: '2026-05-12', why: 'nothing later was found' },
-      { line: 'Windows Server 2025|server', revision: 33296, kb: 'KB5120233', date: '2026-08-11', why: 'the server-only 26100.3xxxx line' },
+      { line: 'Windows Server 2025|server', revision: 33438, date: '2026-09-08', cve: 'https://github.com/CVEProject/cvelistV5/blob/main/cves/2026/81xxx/CVE-2026-81963.json', why: 'the server-only 26100.3xxxx line, September from a CVE record' },
     ];
-    for (const { line, revision, kb, date, outOfBand, why } of latest) {
-      it(`knows ${line.split('|')[0]} up to ${revision}, ${kb} (${why})`, () => {
+    for (const { line, revision, kb, date, outOfBand, cve, why } of latest) {
+      it(`knows ${line.split('|')[0]} up to ${revision}${kb ? `, ${kb}` : ''} (${why})`, () => {
         const lines = Object.fromEntries(loadSnapshot().lines.map((candidate) => [`${candidate.release}|${candidate.product}`, candidate]));
         const newest = lines[line]?.updates.at(-1);
         assert.ok(newest, `${line} is in the snapshot`);
         const { citation, ...entry } = newest;
-        assert.deepEqual(entry, { revision, kb, date: new Date(`${date}T00:00:00Z`), ...(outOfBand ? { outOfBand } : {}) });
-        assert.equal(citation, `https://support.microsoft.com/help/${kb.slice(2)}`);
+        assert.deepEqual(entry, { revision, ...(kb ? { kb } : {}), date: new Date(`${date}T00:00:00Z`), ...(outOfBand ? { outOfBand } : {}) });
+        assert.equal(citation, kb ? `https://support.microsoft.com/help/${kb.slice(2)}` : cve);
       });
     }
 

@@ -8,6 +8,19 @@ const line = (release: string, fields: Record<string, unknown> = {}) => ({ relea
 const document = (...lines: unknown[]) => ({ asOf: '2026-08-11', lines });
 
 describe('parseReleaseData', () => {
+  describe('an update without a KB', () => {
+    it('keeps a revision that a CVE record confirms without naming its KB', () => {
+      const { kb: _kb, ...withoutKb } = update(5622, { source: 'https://github.com/CVEProject/cvelistV5/blob/main/cves/2026/85xxx/CVE-2026-85880.json' });
+      const data = parseReleaseData(document(line('Windows Server 2022', { product: 'server', build: 20348, updates: [withoutKb] })), 'feed');
+      assert.equal(data.lines[0].updates[0].revision, 5622);
+      assert.equal('kb' in data.lines[0].updates[0], false);
+    });
+
+    it('still refuses a KB that does not read like one', () => {
+      assert.throws(() => parseReleaseData(document(line('Windows 11 24H2', { updates: [update(9168, { kb: '5121003' })] })), 'feed'), /KB5083769/);
+    });
+  });
+
   describe('the source of each update', () => {
     const accepted: { why: string; source: string }[] = [
       { why: 'an https KB page', source: 'https://support.microsoft.com/help/5121003' },
