@@ -244,11 +244,15 @@ describe('media cards', () => {
       assert.deepEqual(row('Unknown media'), ['Unknown media', 'PS100014 · release unknown', 'unknown', '3']);
     });
     it('opens a package from its name, saying which list page it was opened from', () => {
-      const card = mediaListCard({ packages: [makePackage()], filter: '', page: 0 }, live);
+      const card = mediaListCard({ packages: [makePackage()], filter: '24H2', page: 0 }, live);
       assert.deepEqual(
         buttons(card).map((b) => [b.verb, b.data]),
-        [[CardVerbs.show, { packageId: 'PS100012', view: 'list', filter: '', kind: '', page: 0 }]],
+        [[CardVerbs.show, { packageId: 'PS100012', view: 'list', filter: '24H2', kind: '', page: 0 }]],
       );
+    });
+    it("carries only the package from the whole list's first page, where Back to list leads anyway", () => {
+      const card = mediaListCard({ packages: [makePackage()], filter: '', page: 0 }, live);
+      assert.deepEqual(buttons(card).map((b) => [b.verb, b.data]), [[CardVerbs.show, { packageId: 'PS100012' }]]);
     });
     it('says that no package matches the filter, and shows the filter', () => {
       const texts = cardTexts(mediaListCard({ packages: [], filter: '  25H2 ', page: 0 }, live));

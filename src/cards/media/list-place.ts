@@ -41,10 +41,19 @@ export interface ListPlace {
  */
 const MAX_FILTER_BYTES_IN_ROWS = 60;
 
-/** What a row's Open button carries: the package, and where it is opened from when that fits. */
+/**
+ * What a row's Open button carries: the package, and where it is opened from when that fits. From the
+ * first page of the whole list it carries the package alone: "Back to list" leads there anyway, and the
+ * most common card stays as small as before places existed (every byte is written on every turn).
+ */
 export function openData(packageId: string, place: ListPlace) {
+  if (isWholeListStart(place)) return { packageId };
   const data = placeData(place);
   return Buffer.byteLength(JSON.stringify(data.filter), 'utf8') <= MAX_FILTER_BYTES_IN_ROWS ? { packageId, ...data } : { packageId };
+}
+
+function isWholeListStart(place: ListPlace): boolean {
+  return place.view === 'list' && cutListFilter(place.filter) === '' && place.kind === undefined && place.page === 0;
 }
 
 /** A place as card data: flat strings and a number, as the card-action schema reads them back. */
