@@ -162,11 +162,23 @@ export function describeRelease(pkg: Pick<MediaPackage, 'release' | 'releaseDeci
   return pkg.releaseDecidedBy ? `${pkg.release} (${evidenceWording[pkg.releaseDecidedBy]})` : pkg.release;
 }
 
-/** The release data's date and age warning, once per card, from any package that carries a verdict. */
-export function releaseDataNote(packages: readonly MediaPackage[]): { asOf: string; warning?: string } | undefined {
-  const freshness = packages.find((pkg) => pkg.freshness)?.freshness;
-  if (!freshness) return undefined;
-  return { asOf: calendarDate(freshness.asOf), ...(freshness.dataWarning ? { warning: freshness.dataWarning } : {}) };
+/**
+ * The release data's date and age warning, once per card. Lines the site's update catalog confirmed are
+ * judged as of its reading, the others as of the snapshot or feed: the card states the oldest date, the
+ * newest when they differ, and the warning of the oldest, so no row's verdict looks fresher than it is.
+ */
+export function releaseDataNote(packages: readonly MediaPackage[]): { asOf: string; newestAsOf?: string; warning?: string } | undefined {
+  const judged = packages.map((pkg) => pkg.freshness).filter((freshness): freshness is Freshness => freshness !== undefined);
+  if (judged.length === 0) return undefined;
+  const byDate = [...judged].sort((a, b) => a.asOf.getTime() - b.asOf.getTime());
+  const oldest = byDate[0];
+  const newest = byDate[byDate.length - 1];
+  const warning = byDate.find((freshness) => freshness.dataWarning !== undefined)?.dataWarning;
+  return {
+    asOf: calendarDate(oldest.asOf),
+    ...(calendarDate(newest.asOf) === calendarDate(oldest.asOf) ? {} : { newestAsOf: calendarDate(newest.asOf) }),
+    ...(warning === undefined ? {} : { warning }),
+  };
 }
 
 /** The judge sets the data warning exactly when the release data is older than STALE_DATA_DAYS. */

@@ -70,6 +70,13 @@ describe('the truth about the media, on the demo site and its share', () => {
     assert.match(await cardTextOf(app.url, 'show PS10000C'), /Out of support since 2026-11-10/);
   });
 
+  it("calls media serviced with the latest update the site's catalog confirms current, in green", async () => {
+    // PS100023 carries 26100.9457, September 2026's out-of-band update, which the demo catalog lists.
+    const card = onlyCard(await say(app.url, 'show PS100023'));
+    assert.match(cardText(card), /Current as of \d{4}-\d{2}-\d{2}: the latest is 26100\.9457, KB5129195 of 2026-09-14 \(out of band\), from the site's update catalog\./);
+    assert.ok(JSON.stringify(card).includes('"color":"Good"'), 'current on fresh data is good news');
+  });
+
   it('names an update that a CVE record confirms without a KB by its build and date alone', async () => {
     const show = await cardTextOf(app.url, 'show PS10001F');
     assert.match(show, /latest 20348\.5622 of 2026-09-08, from the bundled snapshot/);

@@ -234,6 +234,17 @@ describe('cards: what the share holds, drift and freshness', () => {
     it('says nothing about flags when no package on the page has one', () => {
       assert.ok(!allText(mediaListCard({ packages: makePackages(3), filter: '', page: 0 }, live)).includes('⚠'));
     });
+    it('states the oldest release data date, the newest when lines differ, and the warning of the oldest', () => {
+      const fresh = makeFreshness(verdictExamples.current, { asOf: new Date('2026-12-03T10:00:00Z') });
+      const old = makeFreshness(verdictExamples.behind, { dataWarning: DATA_WARNING });
+      const packages = makePackages(2).map((p, i) => ({ ...p, freshness: i === 0 ? fresh : old }));
+      const texts = cardTexts(mediaListCard({ packages, filter: '', page: 0 }, live));
+      assert.ok(
+        texts.includes("Freshness against the latest updates known as of 2026-04-19 (2026-12-03 for the lines the site's update catalog confirmed)."),
+        texts.join('\n'),
+      );
+      assert.ok(texts.includes(`⚠ ${DATA_WARNING}`));
+    });
     it('states the release data date once, and its age warning', () => {
       const packages = makePackages(4).map((p) => ({ ...p, freshness: makeFreshness(verdictExamples.behind, { dataWarning: DATA_WARNING }) }));
       const texts = cardTexts(mediaListCard({ packages, filter: '', page: 0 }, live));

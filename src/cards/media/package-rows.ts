@@ -34,7 +34,11 @@ export function releaseNotes(packages: readonly MediaPackage[]) {
   const note = releaseDataNote(packages);
   return {
     hasReleaseNote: note !== undefined,
-    releaseNote: note ? `Freshness against the latest updates known as of ${note.asOf}.` : '',
+    releaseNote: note
+      ? `Freshness against the latest updates known as of ${note.asOf}${
+          note.newestAsOf ? ` (${note.newestAsOf} for the lines the site's update catalog confirmed)` : ''
+        }.`
+      : '',
     hasDataWarning: note?.warning !== undefined,
     dataWarning: warningLine(shorten(note?.warning ?? '', MAX_DATA_WARNING_SHOWN)).text,
   };

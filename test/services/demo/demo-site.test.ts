@@ -70,6 +70,7 @@ describe('demo site', () => {
       PS10000D: 'Windows 11 23H2',
       PS100012: 'Windows 11 24H2',
       PS100013: 'Windows 11 24H2',
+      PS100023: 'Windows 11 24H2',
       PS100015: 'Windows 11 24H2',
       PS100016: 'Windows 11 24H2',
       PS100017: 'Windows 11 24H2',
