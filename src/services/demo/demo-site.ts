@@ -374,8 +374,8 @@ export interface DemoSoftwareUpdate {
  * The demo site's software-update catalog: a few cumulative updates of several lines in the title forms the
  * public catalog uses (the 2026 form with the build, the older form without), superseded ones, an expired one,
  * and the rows a real catalog holds beside them that must be ignored (a preview, a .NET update, a Defender
- * update, a Setup Dynamic Update). September 2026's updates are newer than the bundled snapshot, so `npm start`
- * shows verdicts decided by the site catalog. KBs, dates and builds are Microsoft's.
+ * update, a Setup Dynamic Update). It lists September 2026's updates, the newest the bundled snapshot knows, so
+ * `npm start` shows verdicts decided by the site catalog (and an April snapshot in tests sees them as newer). KBs, dates and builds are Microsoft's.
  */
 export function createDemoUpdateCatalog(): DemoSoftwareUpdate[] {
   const windows11 = ['Windows 11', 'Security Updates'];
