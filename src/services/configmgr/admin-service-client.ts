@@ -182,17 +182,9 @@ export class AdminServiceClient implements AdminService {
       $select: buildSelect(PACKAGE_LIST_PROPERTIES),
       $filter: options?.filter ? buildFilterExpression(options.filter) : undefined,
     });
-    let url = `${this.#classUrl(packageClass)}${query}`;
-    const visited = new Set<string>();
     const listing: PackageListing = { records: [], skipped: [], dropped: [] };
-    for (;;) {
-      if (visited.has(url) || visited.size >= MAX_PAGES) {
-        throw new ConfigMgrBadResponse(`GET ${url}: @odata.nextLink loops (${visited.size} pages read)`);
-      }
-      visited.add(url);
-      const response = await this.#send({ method: 'GET', url });
-      const envelope = parseBody(response, url, packageEnvelopeSchema);
-      for (const row of envelope.value) {
+    for await (const page of this.#pages(`${this.#classUrl(packageClass)}${query}`)) {
+      for (const row of page.rows) {
         const reading = readPackageRow(row, packageClass, listing.records.length + listing.skipped.length + 1);
         if (reading.ok) {
           listing.records.push(reading.record);
@@ -201,10 +193,8 @@ export class AdminServiceClient implements AdminService {
           listing.skipped.push(reading.skipped);
         }
       }
-      const nextLink = envelope['@odata.nextLink'];
-      if (!nextLink) return listing;
-      url = this.#resolveNextLink(nextLink, url);
     }
+    return listing;
   }
 
   async getPackage(packageClass: PackageClass, packageId: string): Promise<PackageRecord> {
@@ -259,26 +249,40 @@ export class AdminServiceClient implements AdminService {
   }
 
   async #readSoftwareUpdates(filter: string, query: SoftwareUpdateQuery, titleFilterRefused: boolean): Promise<SoftwareUpdateListing> {
-    let url = `${this.#baseUrl}/wmi/SMS_SoftwareUpdate${buildQueryString({
+    const url = `${this.#baseUrl}/wmi/SMS_SoftwareUpdate${buildQueryString({
       $select: buildSelect(SOFTWARE_UPDATE_PROPERTIES),
       $filter: filter,
       // One row more than read: a site that has it has more than the bot reads, and the bot can say so.
       $top: String(query.maxRows + 1),
     })}`;
-    const visited = new Set<string>();
     const rows: unknown[] = [];
-    for (;;) {
-      if (visited.has(url)) throw new ConfigMgrBadResponse(`GET ${url}: @odata.nextLink loops (${visited.size} pages read)`);
-      visited.add(url);
-      const response = await this.#send({ method: 'GET', url, maxBytes: query.maxBytes });
-      const envelope = parseBody(response, url, packageEnvelopeSchema);
+    for await (const page of this.#pages(url, query.maxBytes)) {
       const room = query.maxRows - rows.length;
-      rows.push(...envelope.value.slice(0, room));
-      const nextLink = envelope['@odata.nextLink'];
-      if (envelope.value.length > room || (nextLink && (rows.length >= query.maxRows || visited.size >= query.maxPages))) {
+      rows.push(...page.rows.slice(0, room));
+      if (page.rows.length > room || (page.hasNext && (rows.length >= query.maxRows || page.pagesRead >= query.maxPages))) {
         return { rows, truncated: true, titleFilterRefused };
       }
-      if (!nextLink) return { rows, truncated: false, titleFilterRefused };
+    }
+    return { rows, truncated: false, titleFilterRefused };
+  }
+
+  /**
+   * The pages of a collection, following @odata.nextLink within the site's origin. A link seen twice, or more
+   * than MAX_PAGES pages, is a server that never ends. A caller that stops early never resolves the next link.
+   */
+  async *#pages(firstUrl: string, maxBytes?: number): AsyncGenerator<{ rows: unknown[]; pagesRead: number; hasNext: boolean }> {
+    let url = firstUrl;
+    const visited = new Set<string>();
+    for (;;) {
+      if (visited.has(url) || visited.size >= MAX_PAGES) {
+        throw new ConfigMgrBadResponse(`GET ${url}: @odata.nextLink loops (${visited.size} pages read)`);
+      }
+      visited.add(url);
+      const response = await this.#send({ method: 'GET', url, ...(maxBytes === undefined ? {} : { maxBytes }) });
+      const envelope = parseBody(response, url, packageEnvelopeSchema);
+      const nextLink = envelope['@odata.nextLink'];
+      yield { rows: envelope.value, pagesRead: visited.size, hasNext: Boolean(nextLink) };
+      if (!nextLink) return;
       url = this.#resolveNextLink(nextLink, url);
     }
   }

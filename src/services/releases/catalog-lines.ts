@@ -1,4 +1,5 @@
 import type { ProductLine } from './freshness';
+import { isServerOnlyRevision } from './server-revisions';
 
 /**
  * The one place that maps how Microsoft's update catalog names a Windows line ("Windows 11 Version 24H2",
@@ -76,8 +77,8 @@ export function serverLineOfVersion(version: string): CatalogLine | undefined {
  * category settles the rest; 17763 is LTSC 2019 unless a server category says Server 2019.
  */
 export function catalogLineOfBuild(build: number, revision: number, server: boolean | undefined): CatalogLine | undefined {
-  const isServer = server ?? (build === 26100 && revision >= 32_000);
-  if (build === 26100 && revision >= 32_000) return catalogLineNamed('Windows Server 2025');
+  if (isServerOnlyRevision(build, revision)) return catalogLineNamed('Windows Server 2025');
+  const isServer = server ?? false;
   const candidates = CATALOG_LINES.filter((line) => line.build === build);
   if (candidates.length <= 1) return candidates[0];
   return candidates.find((line) => (line.product === 'server') === isServer);

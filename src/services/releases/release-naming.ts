@@ -1,6 +1,7 @@
 import type { BuildNumber, Edition, ReleaseEvidence } from '../media/media-package';
 import type { WimImage } from '../media/wim-image';
 import type { ProductLine } from './freshness';
+import { FIRST_SERVER_ONLY_REVISION_26100 } from './server-revisions';
 
 /**
  * Names the marketed Windows release of a package. The WIM build alone is not enough: enablement-package
@@ -55,8 +56,6 @@ const ANY: RevisionRange = {};
 const LAST_REVISION_2004 = 1415;
 /** Windows 11 22H2's last update for Enterprise/Education: KB5066793 of 2025-10-14, 22621.6060; later ones are 23H2's. */
 const LAST_REVISION_WINDOWS_11_22H2 = 6060;
-/** Server 2025 left client 24H2's revisions in January 2026 (26100.32230); no client revision comes near. */
-const FIRST_SERVER_ONLY_REVISION_26100 = 32000;
 
 const CLIENT_26100: RevisionRange = { max: FIRST_SERVER_ONLY_REVISION_26100 - 1 };
 

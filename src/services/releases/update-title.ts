@@ -1,4 +1,5 @@
 import { catalogLineNamed, catalogLineOfBuild, serverLineOfVersion, type CatalogLine } from './catalog-lines';
+import { isServerOnlyRevision } from './server-revisions';
 
 /**
  * Reads the title (LocalizedDisplayName) and product categories of one SMS_SoftwareUpdate row: is it a
@@ -77,7 +78,7 @@ export function readUpdateTitle(rawTitle: string, categories: readonly string[] 
   if (build !== undefined && !line.acceptedBuilds.includes(build.build)) {
     return { kind: 'ignored', why: `it names ${line.titled} but carries build ${build.build}.${build.revision}` };
   }
-  if (build !== undefined && line.product === 'client' && build.build === 26100 && build.revision >= 32_000) {
+  if (build !== undefined && line.product === 'client' && isServerOnlyRevision(build.build, build.revision)) {
     return { kind: 'ignored', why: `it names ${line.titled} but carries Server 2025's revision ${build.revision}` };
   }
   const kb = /\bKB\s?(\d{6,8})\b/i.exec(title)?.[1];
