@@ -44,14 +44,15 @@ export function judgeFreshness(input: FreshnessInput, data: ReleaseData, now: Da
     : input.configMgrBuild
       ? { source: 'configmgr', build: input.configMgrBuild }
       : undefined;
-  const asOf = dataDateFor(input, data);
-  const freshness: Freshness = { verdict: verdictFor(input, judged?.build, data, now), asOf };
+  const line = input.release === undefined ? undefined : findLine(data, input.release, input.product);
+  const asOf = line?.asOf !== undefined && line.asOf.getTime() > data.asOf.getTime() ? line.asOf : data.asOf;
+  const freshness: Freshness = { verdict: verdictFor(input.release, line, judged?.build, now), asOf };
   if (judged) freshness.judged = judged;
   const order = input.shareBuild && input.configMgrBuild ? compareBuilds(input.shareBuild, input.configMgrBuild) : 0;
   if (input.configMgrBuild && order !== 0) {
     freshness.configMgr = {
       build: input.configMgrBuild,
-      verdict: verdictFor(input, input.configMgrBuild, data, now),
+      verdict: verdictFor(input.release, line, input.configMgrBuild, now),
       files: order > 0 ? 'newer' : 'older',
     };
   }
@@ -60,19 +61,13 @@ export function judgeFreshness(input: FreshnessInput, data: ReleaseData, now: Da
   return freshness;
 }
 
-/** A line a live source confirmed later than the data's date (the site's update catalog) is as fresh as that. */
-function dataDateFor(input: FreshnessInput, data: ReleaseData): Date {
-  const lineAsOf = input.release === undefined ? undefined : findLine(data, input.release, input.product)?.asOf;
-  return lineAsOf !== undefined && lineAsOf.getTime() > data.asOf.getTime() ? lineAsOf : data.asOf;
-}
-
-function verdictFor(input: FreshnessInput, build: BuildNumber | undefined, data: ReleaseData, now: Date): FreshnessVerdict {
-  if (input.release === undefined) {
+/** `line` is the release's line in the data, undefined when the release is unknown or the data has no line for it. */
+function verdictFor(releaseName: string | undefined, line: ReleaseLine | undefined, build: BuildNumber | undefined, now: Date): FreshnessVerdict {
+  if (releaseName === undefined) {
     return { state: 'unknown', reason: 'the release of this media is not known' };
   }
-  const line = findLine(data, input.release, input.product);
   if (line === undefined) {
-    return { state: 'unknown', reason: `the release data has no ${input.release} line` };
+    return { state: 'unknown', reason: `the release data has no ${releaseName} line` };
   }
   const latest = line.updates[line.updates.length - 1];
   const release = line.release;
