@@ -1,0 +1,88 @@
+/**
+ * The servicing host's stages (RUNNER=webhook): the bot sends the job to the host, then waits for the
+ * host's signed callbacks, which the /api/jobs/:id/events route stores as `callback` events. The
+ * stage reads them from the store, so whichever instance drives the job sees every callback, and a
+ * restart loses none. A host that never answers fails the stage at SERVICING_TIMEOUT_MINUTES.
+ */
+import type { Kysely } from 'kysely';
+import type { Schema } from '../../store/schema';
+import type { Job, JobEvent, StageName } from '../job';
+import { listEvents } from '../job-repository';
+import { StageFailed, type StageContext, type StageOutcome } from '../runner';
+
+/** A callback as the route stored it (the detail of a `callback` event). */
+export interface ServicingReport {
+  event: 'stage_started' | 'stage_done' | 'stage_failed' | 'completed' | 'failed';
+  stage?: 'service_media' | 'keep_editions';
+  newBuild?: string;
+  configMgrUpdated?: boolean;
+  message?: string;
+}
+
+export interface ServicingHostStagesOptions {
+  db: Kysely<Schema>;
+  /** POSTs the job to RUNNER_WEBHOOK_URL; throws a UserFacingError when the host does not accept it. */
+  submit: (job: Job) => Promise<void>;
+  pollMs: number;
+  servicingTimeoutMs: number;
+}
+
+export function reportsOf(events: readonly JobEvent[]): ServicingReport[] {
+  return events.filter((event) => event.kind === 'callback' && event.detail !== null).map((event) => event.detail as unknown as ServicingReport);
+}
+
+/** Whether the host said it already ran ConfigMgr's reload and update itself (they must never run twice). */
+export function hostUpdatedConfigMgr(events: readonly JobEvent[]): boolean {
+  return reportsOf(events).some((report) => report.event === 'completed' && report.configMgrUpdated === true);
+}
+
+export class ServicingHostStages {
+  constructor(private readonly options: ServicingHostStagesOptions) {}
+
+  handles(stage: StageName): boolean {
+    return stage === 'service_media' || stage === 'keep_editions';
+  }
+
+  async run(stage: StageName, context: StageContext): Promise<StageOutcome> {
+    if (stage === 'service_media') {
+      if (context.step.intent?.submittedAt === undefined) {
+        await this.options.submit(context.job);
+        await context.recordIntent({ submittedAt: context.now().toISOString() });
+      }
+    }
+    const startedAt = (context.step.startedAt ?? context.now()).getTime();
+    const deadline = startedAt + this.options.servicingTimeoutMs;
+    for (;;) {
+      await context.checkpoint();
+      const reports = reportsOf(await listEvents(this.options.db, context.job.id));
+      const outcome = this.outcomeOf(stage, reports);
+      if (outcome) return outcome;
+      if (context.now().getTime() >= deadline) {
+        throw new StageFailed(
+          `The servicing host sent no result within ${Math.round(this.options.servicingTimeoutMs / 60_000)} min; check the host's log, then cancel this job and ask again.`,
+        );
+      }
+      await context.sleep(this.options.pollMs);
+    }
+  }
+
+  private outcomeOf(stage: StageName, reports: ServicingReport[]): StageOutcome | undefined {
+    const failed = reports.find((report) => report.event === 'failed' || (report.event === 'stage_failed' && (report.stage ?? 'service_media') === stage));
+    if (failed) throw new StageFailed(`The servicing host reported a failure: ${failed.message ?? 'no reason given'}.`);
+    const completed = reports.find((report) => report.event === 'completed');
+    if (stage === 'keep_editions') {
+      const done = reports.find((report) => report.event === 'stage_done' && report.stage === 'keep_editions');
+      if (done || completed) return { state: 'done', message: done?.message ?? 'The servicing host kept only the chosen editions.' };
+      return undefined;
+    }
+    const serviced = reports.find((report) => report.event === 'stage_done' && report.stage === 'service_media');
+    if (!serviced && !completed) return undefined;
+    const newBuild = completed?.newBuild ?? serviced?.newBuild;
+    return {
+      state: 'done',
+      message: newBuild ? `The servicing host serviced the media to ${newBuild}.` : (serviced?.message ?? completed?.message ?? 'The servicing host serviced the media.'),
+      result: { newBuild: newBuild ?? null, configMgrUpdated: completed?.configMgrUpdated === true },
+      ...(newBuild ? { newBuild } : {}),
+    };
+  }
+}
