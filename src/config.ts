@@ -6,6 +6,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { posix } from 'node:path';
 import { z } from 'zod';
 import { EditionsPolicyError, parseEditionsPolicy, type EditionsPolicy } from './services/media/editions-policy';
+import { MediaHygieneError, parseMediaHygiene, type MediaHygienePolicy } from './services/jobs/media-hygiene';
 
 export class ConfigError extends Error {
   constructor(
@@ -55,6 +56,12 @@ export interface AppConfig {
   requiredApprovals: number;
   approvalTtlHours: number;
   runner: { kind: 'configmgr' | 'webhook' | 'demo'; webhookUrl?: string; secret?: string };
+  /** How a job watches the distribution points: DISTRIBUTION_POLL_SECONDS, DISTRIBUTION_TIMEOUT_MINUTES. */
+  distribution: { pollSeconds: number; timeoutMinutes: number };
+  /** SERVICING_TIMEOUT_MINUTES: how long a job waits for the servicing host's result (RUNNER=webhook). */
+  servicingTimeoutMinutes: number;
+  /** MEDIA_HYGIENE: what every refresh (or one package's) does to the media besides the refresh itself. */
+  mediaHygiene: MediaHygienePolicy;
   syncIntervalMinutes: number;
   logLevel: string;
 }
@@ -266,6 +273,27 @@ export function loadConfig(env: Env): AppConfig {
     requiredApprovals: read(env, 'REQUIRED_APPROVALS', numberIn(1, 10, true, 1)),
     approvalTtlHours: read(env, 'APPROVAL_TTL_HOURS', numberIn(0.1, 24 * 30, false, 24)),
     runner: readRunner(env),
+    distribution: {
+      pollSeconds: read(env, 'DISTRIBUTION_POLL_SECONDS', numberIn(1, 3_600, false, 60)),
+      timeoutMinutes: read(env, 'DISTRIBUTION_TIMEOUT_MINUTES', numberIn(1, 7 * 24 * 60, false, 240)),
+    },
+    servicingTimeoutMinutes: read(env, 'SERVICING_TIMEOUT_MINUTES', numberIn(1, 7 * 24 * 60, false, 360)),
+    mediaHygiene: read(
+      env,
+      'MEDIA_HYGIENE',
+      z
+        .string()
+        .optional()
+        .transform((text, ctx) => {
+          try {
+            return parseMediaHygiene(text);
+          } catch (error) {
+            if (!(error instanceof MediaHygieneError)) throw error;
+            ctx.addIssue({ code: 'custom', message: error.message });
+            return z.NEVER;
+          }
+        }),
+    ),
     syncIntervalMinutes: read(env, 'SYNC_INTERVAL_MINUTES', numberIn(0.05, 24 * 60, false, 15)),
     logLevel: read(
       env,

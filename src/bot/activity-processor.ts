@@ -20,6 +20,7 @@ import { describeOutsideValue } from '../services/shared/outside-value';
 import { sanitizeActivity } from './activity-sanitizer';
 import { declineInvoke, failedCardAction } from './invoke-declines';
 import { OutboundDeadline } from './outbound-deadline';
+import { TeamsDeliverer } from './teams-deliverer';
 
 export interface ActivityOutcome {
   status: number;
@@ -124,14 +125,21 @@ function isDeliveryFailure(error: unknown): boolean {
 
 const TURN_FAILED = 'Something went wrong on the bot side; please try again, and tell your bot administrator if it keeps happening.';
 
-export function createActivityProcessor(options: {
+export interface ChannelEdgeOptions {
   identity: AppConfig['bot'];
   bot: ActivityHandler;
   logger: Logger;
   /** Writes reply bodies as JSON (cards the bot keeps already serialized go in as text). */
   serialize?: (body: unknown) => string;
   channel?: ChannelOptions;
-}): ActivityProcessor {
+}
+
+export function createActivityProcessor(options: ChannelEdgeOptions): ActivityProcessor {
+  return createChannelEdge(options).processActivity;
+}
+
+/** The activity processor and, on the same adapter and time limits, the deliverer for proactive messages. */
+export function createChannelEdge(options: ChannelEdgeOptions): { processActivity: ActivityProcessor; deliverer: TeamsDeliverer } {
   const { identity, bot, logger } = options;
   const serialize = options.serialize ?? ((body: unknown) => JSON.stringify(body));
   const turnTimeoutMs = options.channel?.turnTimeoutMs ?? DEFAULT_TURN_TIMEOUT_MS;
@@ -202,7 +210,7 @@ export function createActivityProcessor(options: {
     }
   };
 
-  return async (authorization, rawActivity) => {
+  const processActivity: ActivityProcessor = async (authorization, rawActivity) => {
     const routable = routableActivity.safeParse(rawActivity);
     if (!routable.success) {
       logger.warn({ problem: routable.error.issues[0]?.message, path: routable.error.issues[0]?.path }, 'refused a malformed activity');
@@ -233,4 +241,5 @@ export function createActivityProcessor(options: {
       return { status: 500, json: JSON.stringify({ error: 'The bot could not process this activity.' }) };
     }
   };
+  return { processActivity, deliverer: new TeamsDeliverer(adapter, identity.appId) };
 }

@@ -67,6 +67,13 @@ export class MediaAnswers {
       }
       case 'did-you-mean':
         return didYouMeanCard(command, context);
+      case 'refresh':
+      case 'jobs':
+      case 'job':
+      case 'cancel':
+      case 'approvals-here':
+        // Job commands are answered by JobAnswers, which needs the store; reaching here is a wiring bug.
+        return errorCard({ message: 'Refresh jobs are not available on this bot; type "help" to see what it can do.' }, context);
       case 'too-long':
         return errorCard(
           {

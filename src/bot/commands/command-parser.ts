@@ -11,6 +11,7 @@ import { VERB_ALIASES, type Command } from './command';
 import { stripMentions } from './mentions';
 import { listAnswer, readCurrencyQuestion, readListQuestion, staleAnswer, wordsOf } from './questions';
 import { correctedVerb } from './typos';
+import { readJobCommand } from './job-commands';
 
 /** Longer than any command a person types; such text is pasted by mistake and never parsed. */
 export const MAX_COMMAND_LENGTH = 500;
@@ -61,6 +62,9 @@ export function parseCommand(rawText: string | undefined | null): Command {
   const sentence = tidy(text);
   const original = sentence.split(' ');
   const words = wordsOf(sentence);
+
+  const job = readJobCommand(original, words);
+  if (job) return job;
 
   const currency = readCurrencyQuestion(original, words);
   if (currency) return currency;

@@ -11,6 +11,15 @@ export type Command =
   | { name: 'stale'; filter: string; kind?: PackageKind; outOfSupport?: true }
   /** A mistyped command word: `suggestion` is the text with it corrected ("lsit 24H2" → "list 24H2"). */
   | { name: 'did-you-mean'; typed: string; suggestion: string }
+  /** A refresh request: the words after "refresh", read by refresh-request.ts against the inventory. */
+  | { name: 'refresh'; text: string }
+  /** Active and recent jobs, optionally of the packages the filter names. */
+  | { name: 'jobs'; filter: string }
+  /** One job's timeline; `jobId` as typed (checked by the answer). */
+  | { name: 'job'; jobId: string }
+  | { name: 'cancel'; jobId: string }
+  /** An approver says that approval requests should be posted in this conversation. */
+  | { name: 'approvals-here' }
   | { name: 'empty' }
   | { name: 'too-long'; length: number }
   | { name: 'unknown'; text: string };
