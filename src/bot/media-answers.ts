@@ -16,7 +16,7 @@ import { statusCard } from '../cards/media/status-card';
 import type { AdaptiveCard, CardContext } from '../cards/kit/adaptive-card';
 import type { MediaInventory } from '../services/media/inventory';
 import type { InventorySnapshot, MediaPackage, PackageKind } from '../services/media/media-package';
-import { PackageIndex } from '../services/media/package-lookup';
+import { PackageIndex, type PackageLookup } from '../services/media/package-lookup';
 import { isOutOfSupport, staleMedia } from '../services/media/stale-media';
 import type { ReleaseCatalog } from '../services/releases/release-catalog';
 import { releaseDataWarning } from '../services/releases/freshness-verdict';
@@ -156,6 +156,19 @@ export class MediaAnswers {
   packageById(packageId: string): MediaPackage | undefined {
     const wanted = packageId.toUpperCase();
     return this.options.inventory.snapshot().packages.find((pkg) => pkg.id === wanted);
+  }
+
+  /**
+   * The package a refresh request names: by id, else the longest run of leading words that names one
+   * package exactly (the words after it are the reason), else what a lookup of all the words finds.
+   */
+  packageForRequest(words: readonly string[]): PackageLookup & { reason?: string } {
+    const index = this.indexOf(this.options.inventory.snapshot());
+    for (let end = words.length; end >= 1; end--) {
+      const named = index.named(words.slice(0, end).join(' '));
+      if (named.length === 1) return { match: 'one', pkg: named[0], reason: words.slice(end).join(' ') };
+    }
+    return index.find(words.join(' '));
   }
 
   /** The package's card; `from` is the list or stale page it was opened from, which "Back to list" returns to. */

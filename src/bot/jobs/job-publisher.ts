@@ -1,0 +1,119 @@
+/**
+ * The path from a job's change to the conversations that show it: the approval card goes to the
+ * approvers' conversation when a request is made, every posted card of the job is updated in place
+ * for everybody, a reminder goes to the approvers before a request expires, and the requester hears
+ * how the job ended. Changes of one job are published in order; a conversation that refuses for good
+ * (blocked, removed) is logged and skipped, never retried in a loop. Channel subscriptions (a later
+ * issue) are one more kind of destination on this path.
+ */
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import { finalMessage, reminderMessage } from '../../cards/jobs/job-message';
+import { isActive } from '../../services/jobs/job';
+import { getSetting, listJobMessages, saveJobMessage } from '../../services/jobs/job-repository';
+import type { JobChange, JobObserver } from '../../services/jobs/job-service';
+import { DeliveryFailed, type ConversationAddress, type Deliverer } from '../../services/notify/deliverer';
+import type { Schema } from '../../services/store/schema';
+import type { JobViews } from './job-views';
+
+export const APPROVERS_CONVERSATION_SETTING = 'approvers-conversation';
+
+export type JobMessageRole = 'requester' | 'request' | 'approvers';
+
+export class JobPublisher implements JobObserver {
+  private readonly queues = new Map<string, Promise<void>>();
+
+  constructor(
+    private readonly options: {
+      db: Kysely<Schema>;
+      views: JobViews;
+      deliverer: Deliverer;
+      logger: Logger;
+    },
+  ) {}
+
+  jobChanged(change: JobChange): Promise<void> {
+    const previous = this.queues.get(change.job.id) ?? Promise.resolve();
+    const next = previous.then(() => this.publish(change)).catch((error: unknown) => {
+      this.options.logger.warn({ err: error, jobId: change.job.id }, 'could not publish a job change');
+    });
+    this.queues.set(change.job.id, next);
+    void next.finally(() => {
+      if (this.queues.get(change.job.id) === next) this.queues.delete(change.job.id);
+    });
+    return next;
+  }
+
+  /** Resolves when every change so far is published (tests, shutdown). */
+  async settled(): Promise<void> {
+    while (this.queues.size > 0) await Promise.allSettled([...this.queues.values()]);
+  }
+
+  /** Remembers a card posted for the job, so that later changes update it in place. */
+  async remember(jobId: string, role: JobMessageRole, address: ConversationAddress, activityId: string, now = new Date()): Promise<void> {
+    await saveJobMessage(this.options.db, { jobId, role, conversationId: address.conversationId, activityId, reference: address.reference, postedAt: now });
+  }
+
+  async approversConversation(): Promise<ConversationAddress | undefined> {
+    const stored = (await getSetting(this.options.db, APPROVERS_CONVERSATION_SETTING)) as ConversationAddress | undefined;
+    return stored && typeof stored.conversationId === 'string' && typeof stored.reference === 'object' ? stored : undefined;
+  }
+
+  private async publish(change: JobChange): Promise<void> {
+    const { job, event } = change;
+    const view = await this.options.views.view(job.id);
+    const messages = await listJobMessages(this.options.db, job.id);
+
+    if (event?.kind === 'requested') {
+      const approvers = await this.approversConversation();
+      if (approvers && !messages.some((message) => message.conversationId === approvers.conversationId)) {
+        const posted = await this.send(approvers, { card: await this.options.views.approvalForEveryone(view) });
+        if (posted?.activityId) await this.remember(job.id, 'approvers', approvers, posted.activityId);
+      }
+      return;
+    }
+
+    const approvalCard = await this.options.views.approvalForEveryone(view);
+    const jobCard = this.options.views.jobCard(view);
+    for (const message of messages) {
+      const address = { conversationId: message.conversationId, reference: message.reference };
+      const card = message.role === 'requester' ? jobCard : approvalCard;
+      await this.attempt(() => this.options.deliverer.update(address, message.activityId, { card }), job.id, message.conversationId);
+    }
+
+    if (event?.kind === 'reminded') {
+      const target = (await this.approversConversation()) ?? addressOf(messages.find((message) => message.role === 'request'));
+      if (target) await this.send(target, { text: reminderMessage(view) });
+    }
+    if (event !== undefined && !isActive(job.state) && ['succeeded', 'failed', 'cancelled', 'rejected', 'expired'].includes(event.kind)) {
+      const requester = addressOf(messages.find((message) => message.role === 'requester') ?? messages.find((message) => message.role === 'request'));
+      if (requester) await this.send(requester, { text: finalMessage(view) });
+    }
+  }
+
+  /** Posts one message now (a button's follow-up); a failure is logged, not thrown. */
+  post(address: ConversationAddress, message: { card?: Record<string, unknown>; text?: string }): Promise<{ activityId?: string } | undefined> {
+    return this.send(address, message);
+  }
+
+  private async send(address: ConversationAddress, message: { card?: Record<string, unknown>; text?: string }): Promise<{ activityId?: string } | undefined> {
+    return this.attempt(() => this.options.deliverer.post(address, message), undefined, address.conversationId);
+  }
+
+  private async attempt<T>(work: () => Promise<T>, jobId: string | undefined, conversationId: string): Promise<T | undefined> {
+    try {
+      return await work();
+    } catch (error) {
+      const permanent = error instanceof DeliveryFailed && error.permanent;
+      this.options.logger.warn(
+        { err: error instanceof DeliveryFailed ? error.message : error, status: error instanceof DeliveryFailed ? error.status : undefined, jobId, conversationId, permanent },
+        permanent ? 'a conversation refused a job message for good' : 'could not deliver a job message',
+      );
+      return undefined;
+    }
+  }
+}
+
+function addressOf(message: { conversationId: string; reference: Record<string, unknown> } | undefined): ConversationAddress | undefined {
+  return message ? { conversationId: message.conversationId, reference: message.reference } : undefined;
+}

@@ -1,0 +1,76 @@
+/**
+ * A job as its cards show it: the stored job, steps, approvals and events, the approval policy, and
+ * the distribution progress of its watch step. One place builds the view, so the card answered to a
+ * click and the card updated in every conversation always agree.
+ */
+import type { AdaptiveCard, CardContext } from '../../cards/kit/adaptive-card';
+import { approvalCard } from '../../cards/jobs/approval-card';
+import { jobCard } from '../../cards/jobs/job-card';
+import type { DistributionView, JobView } from '../../cards/jobs/job-view';
+import type { ApprovalPolicy, Decider } from '../../services/jobs/approvals';
+import { isApprover } from '../../services/jobs/approvals';
+import type { JobDetails, JobService } from '../../services/jobs/job-service';
+
+export type ApprovalAudience = 'approver' | 'read-only';
+
+export class JobViews {
+  constructor(
+    private readonly jobs: JobService,
+    private readonly cardContext: () => CardContext,
+    /** User MRIs (29:…) of the approvers, for the approval card's per-user refresh. */
+    private readonly approverUserIds: () => Promise<string[]>,
+  ) {}
+
+  get policy(): ApprovalPolicy {
+    return this.jobs.policy;
+  }
+
+  async view(jobId: string): Promise<JobView> {
+    return this.viewOf(await this.jobs.details(jobId));
+  }
+
+  viewOf(details: JobDetails): JobView {
+    const policy = this.jobs.policy;
+    return {
+      job: details.job,
+      steps: details.steps,
+      approvals: details.approvals,
+      events: details.events,
+      policy: {
+        requiredApprovals: policy.requiredApprovals,
+        ttlHours: policy.ttlMs / 3_600_000,
+        anyoneMayApprove: policy.anyoneMayApprove,
+        approverCount: policy.approvers.length,
+      },
+      distribution: distributionOf(details),
+      latestRevision: details.job.latestBuild ?? undefined,
+      currentBuild: details.job.fromBuild ?? undefined,
+    };
+  }
+
+  /** Who sees the buttons: approvers while the request waits (everyone on the demo without APPROVERS). */
+  audienceOf(person: Decider | undefined): ApprovalAudience {
+    return person !== undefined && isApprover(this.jobs.policy, person) ? 'approver' : 'read-only';
+  }
+
+  /** The approval card as everyone sees it in a posted message; approvers get their view through refresh. */
+  async approvalForEveryone(view: JobView): Promise<AdaptiveCard> {
+    const audience: ApprovalAudience = this.jobs.policy.anyoneMayApprove ? 'approver' : 'read-only';
+    return approvalCard(view, this.cardContext(), audience, await this.approverUserIds());
+  }
+
+  async approvalFor(view: JobView, person: Decider): Promise<AdaptiveCard> {
+    return approvalCard(view, this.cardContext(), this.audienceOf(person), await this.approverUserIds());
+  }
+
+  jobCard(view: JobView): AdaptiveCard {
+    return jobCard(view, this.cardContext());
+  }
+}
+
+function distributionOf(details: JobDetails): DistributionView | undefined {
+  const result = details.steps.find((step) => step.stage === 'watch_distribution')?.result;
+  if (!result || typeof result.total !== 'number' || typeof result.installed !== 'number') return undefined;
+  const names = (value: unknown): string[] => (Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : []);
+  return { installed: result.installed, total: result.total, failedServers: names(result.failedServers), waitingServers: names(result.waitingServers) };
+}
