@@ -1,6 +1,7 @@
 /** Builds the running bot from a config: services, bot, HTTP server. index.ts and tests both use it. */
 import type { Logger } from 'pino';
 import type { AddressInfo } from 'node:net';
+import { mediaActionRoutes } from './bot/actions/media-actions';
 import { createActivityProcessor, type ChannelOptions } from './bot/activity-processor';
 import { MediaAnswers } from './bot/media-answers';
 import { createReplySerializer } from './bot/reply-serializer';
@@ -139,7 +140,10 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
     adminServiceUrl,
     syncIntervalMinutes: config.syncIntervalMinutes,
   });
-  const bot = new MediaBot(answers, logger.child({ component: 'bot' }), { rateLimit: options.rateLimit });
+  const bot = new MediaBot(answers, logger.child({ component: 'bot' }), {
+    actions: mediaActionRoutes(answers),
+    rateLimit: options.rateLimit,
+  });
 
   const processActivity = createActivityProcessor({
     identity: config.bot,

@@ -5,6 +5,7 @@
  * on a null value), made a forged invoke look like a server fault.
  */
 import type { InvokeResponse } from 'botbuilder';
+import { failedActionResponse } from './actions/action-response';
 
 const NOTHING_HERE = 'Upgrade Media has no dialogs or message extensions; type "help" in the chat with the bot to see what it answers.';
 
@@ -39,12 +40,5 @@ export function declineInvoke(name: unknown): InvokeResponse {
 
 /** A card button whose turn failed: Teams shows the message in place of the card's answer. */
 export function failedCardAction(): InvokeResponse {
-  return {
-    status: 200,
-    body: {
-      statusCode: 500,
-      type: 'application/vnd.microsoft.error',
-      value: { code: 'InternalError', message: 'Something went wrong on the bot side; please try again, and tell your bot administrator if it keeps happening.' },
-    },
-  };
+  return { status: 200, body: failedActionResponse() };
 }

@@ -11,9 +11,12 @@ import type { Logger } from 'pino';
 import { shorten, escapeText } from '../cards/kit/text';
 import { TokenBucketLimiter, type TokenBucketOptions } from '../services/shared/token-bucket';
 import { describeOutsideValue } from '../services/shared/outside-value';
-import { CardActions } from './card-actions';
+import { readActionInvocation } from './actions/action-invocation';
+import { createActionRegistry, type ActionRegistry } from './actions/action-registry';
+import { badRequestResponse } from './actions/action-response';
+import type { ActionRoute } from './actions/action-route';
 import { parseCommand } from './commands/command-parser';
-import { declineInvoke } from './invoke-declines';
+import { declineInvoke, failedCardAction } from './invoke-declines';
 import type { MediaAnswers } from './media-answers';
 
 /** Said instead of answering a sender over the rate limit: the work is not done. */
@@ -22,8 +25,15 @@ export const RATE_LIMITED_MESSAGE = 'You are sending commands faster than the bo
 const MAX_UNKNOWN_SHOWN = 60;
 /** Sender ids longer than this are hashed before they key a bucket: an id is ours to bound, not the sender's. */
 const MAX_SENDER_KEY_LENGTH = 128;
+/** Said to a button press that names no sender or conversation: Teams names both, so nobody is acting. */
+export const NO_INVOKER_MESSAGE = 'This button came without the sender and conversation Teams always names; open the card in Teams and try again.';
 
 export interface MediaBotOptions {
+  /**
+   * The card buttons it answers: every route of every area, e.g. `[...mediaActionRoutes(answers), ...jobRoutes]`.
+   * Two routes with one verb are refused here, at construction.
+   */
+  actions: readonly ActionRoute[];
   /** Per-user limit on messages and card buttons; false turns it off (the bench measures throughput). */
   rateLimit?: Partial<Omit<TokenBucketOptions, 'now'>> | false;
   /** The limiter's clock, for tests. */
@@ -31,16 +41,18 @@ export interface MediaBotOptions {
 }
 
 export class MediaBot extends TeamsActivityHandler {
-  private readonly cardActions: CardActions;
+  private readonly cardActions: ActionRegistry;
   private readonly limiter: TokenBucketLimiter | undefined;
 
   constructor(
     private readonly answers: MediaAnswers,
     private readonly logger: Logger,
-    options: MediaBotOptions = {},
+    options: MediaBotOptions,
   ) {
     super();
-    this.cardActions = new CardActions(answers);
+    this.cardActions = createActionRegistry(options.actions, {
+      onUnexpectedError: (err, verb) => this.logger.error({ err, verb }, 'card action failed'),
+    });
     this.limiter = options.rateLimit === false ? undefined : new TokenBucketLimiter({ ...options.rateLimit, ...(options.now ? { now: options.now } : {}) });
 
     this.onMessage(async (context, next) => {
@@ -87,7 +99,10 @@ export class MediaBot extends TeamsActivityHandler {
       // 200 with a message: Teams shows it in place; a 429 would show as a failed action.
       return { status: 200, body: { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: RATE_LIMITED_MESSAGE } };
     }
-    const response = this.cardActions.handle(context.activity.value);
+    const invocation = readActionInvocation(context.activity);
+    const response = invocation === undefined ? badRequestResponse(NO_INVOKER_MESSAGE) : await this.cardActions.handle(context.activity.value, invocation);
+    // Logged with its cause by the registry's onUnexpectedError; answered as any failed turn is.
+    if (response.statusCode === 500) return failedCardAction();
     if (response.statusCode !== 200) {
       this.logger.warn({ verb: describeOutsideValue(readVerb(context.activity.value)), response: response.value }, 'rejected card action');
     }

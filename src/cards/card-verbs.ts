@@ -1,6 +1,6 @@
 /**
- * The Action.Execute verbs our cards send and the data each carries. src/bot/card-actions.ts
- * handles exactly these; anything else is a foreign or tampered action.
+ * The Action.Execute verbs our cards send and the data each carries. The routes of src/bot/actions
+ * (media-actions.ts) use these same constants and parse that data; any other verb is foreign or tampered.
  */
 export const CardVerbs = {
   /**

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { CardActions } from '../../src/bot/card-actions';
+import type { ActionInvocation } from '../../src/bot/actions/action-invocation';
+import { createActionRegistry } from '../../src/bot/actions/action-registry';
+import { mediaActionRoutes } from '../../src/bot/actions/media-actions';
 import { parseCommand } from '../../src/bot/commands/command-parser';
 import { MediaAnswers } from '../../src/bot/media-answers';
 import { DEFAULT_CARD_CACHE_BYTES } from '../../src/cards/card-cache';
@@ -19,6 +21,14 @@ function answersFor(packages: readonly MediaPackage[], cardCacheBytes?: number):
   });
 }
 
+const invocation: ActionInvocation = { actor: { id: '29:1', name: 'Ada', userId: '29:1' }, conversationId: 'a:1', trigger: 'manual' };
+
+/** The card buttons as the bot answers them. */
+function actionsFor(answers: MediaAnswers) {
+  const registry = createActionRegistry(mediaActionRoutes(answers));
+  return { handle: (value: unknown) => registry.handle(value, invocation) };
+}
+
 function pageInvoke(filter: string, page: number) {
   return { action: { type: 'Action.Execute', verb: CardVerbs.listPage, data: { filter, page } } };
 }
@@ -29,13 +39,13 @@ function randomWord(): string {
 }
 
 describe('the card cache: keyed on what the answer depends on, bounded in bytes', () => {
-  it('keeps one entry for every list page clamped to the same last page', () => {
+  it('keeps one entry for every list page clamped to the same last page', async () => {
     const answers = answersFor(makePackages(14));
-    const actions = new CardActions(answers);
-    const first = actions.handle(pageInvoke('', 0));
+    const actions = actionsFor(answers);
+    const first = await actions.handle(pageInvoke('', 0));
     const usage = answers.cardCacheUsage();
     for (let page = 1; page < 4096; page++) {
-      const response = actions.handle(pageInvoke('', page));
+      const response = await actions.handle(pageInvoke('', page));
       assert.equal(response.value, first.value, `page ${page} shows page 1 of 1: the same kept card`);
     }
     assert.deepEqual(answers.cardCacheUsage(), usage, '4,095 more pages added nothing');
@@ -80,44 +90,44 @@ describe('the card cache: keyed on what the answer depends on, bounded in bytes'
     assert.deepEqual(answers.cardCacheUsage(), usage);
   });
 
-  it('keeps one entry for every stale page clamped to the same last page, and for every list place a detail is opened from', () => {
+  it('keeps one entry for every stale page clamped to the same last page, and for every list place a detail is opened from', async () => {
     const answers = answersFor(makePackages(14).map((p) => ({ ...p, findings: [makeFinding('autorun-inf')] })));
-    const actions = new CardActions(answers);
+    const actions = actionsFor(answers);
     const stale = (page: number) => ({ action: { type: 'Action.Execute', verb: CardVerbs.stalePage, data: { filter: '', page } } });
     const show = (page: number) => ({
       action: { type: 'Action.Execute', verb: CardVerbs.show, data: { packageId: 'PS100001', view: 'list', filter: randomWord(), page } },
     });
-    const first = actions.handle(stale(0));
-    actions.handle(show(0));
+    const first = await actions.handle(stale(0));
+    await actions.handle(show(0));
     const usage = answers.cardCacheUsage();
     for (let page = 1; page < 1024; page++) {
-      assert.equal(actions.handle(stale(page)).value, first.value, `page ${page} shows page 1 of 1`);
-      actions.handle(show(page));
+      assert.equal((await actions.handle(stale(page))).value, first.value, `page ${page} shows page 1 of 1`);
+      await actions.handle(show(page));
     }
     assert.deepEqual(answers.cardCacheUsage(), usage, 'the places packages are opened from take no room: the kept card is reused');
   });
 
-  it('stays under its byte budget through distinct pages and filters that all match', () => {
+  it('stays under its byte budget through distinct pages and filters that all match', async () => {
     // Each of these is a rendering (~5 ms): 600 of them fill a 512 KB budget several times over.
     const budget = 512 * 1024;
     const answers = answersFor(makePackages(500), budget);
-    const actions = new CardActions(answers);
+    const actions = actionsFor(answers);
     let peak = 0;
     for (let i = 0; i < 600; i++) {
       // Filters that match (every package name holds "Upgrade" or "Install", and its number) and pages within them.
       const filter = i % 2 === 0 ? `${(i % 500) + 1}` : `Upgrade ${i}`;
-      actions.handle(pageInvoke(filter, i % 7));
+      await actions.handle(pageInvoke(filter, i % 7));
       peak = Math.max(peak, answers.cardCacheUsage().bytes);
     }
     assert.ok(peak <= budget, `peak ${peak} bytes, budget ${budget}`);
     assert.ok(answers.cardCacheUsage().entries > 10, 'it does keep cards within the budget');
   });
 
-  it('has a default budget of 32 MB', () => {
+  it('has a default budget of 32 MB', async () => {
     assert.equal(DEFAULT_CARD_CACHE_BYTES, 32 * 1024 * 1024);
     const answers = answersFor(makePackages(500));
-    const actions = new CardActions(answers);
-    for (let i = 0; i < 4096; i++) actions.handle(pageInvoke(i % 3 === 0 ? '' : `Upgrade ${i % 500}`, i));
+    const actions = actionsFor(answers);
+    for (let i = 0; i < 4096; i++) await actions.handle(pageInvoke(i % 3 === 0 ? '' : `Upgrade ${i % 500}`, i));
     assert.ok(answers.cardCacheUsage().bytes <= DEFAULT_CARD_CACHE_BYTES);
   });
 });

@@ -18,6 +18,6 @@ export function didYouMeanCard(view: { typed: string; suggestion: string }, cont
   });
 }
 
-/** What a "did you mean" button runs: as long as a typed command may be (card-actions checks it). */
+/** What a "did you mean" button runs: as long as a typed command may be (bot/actions/media-actions.ts checks it). */
 const MAX_COMMAND_IN_BUTTON = 500;
 const MAX_BUTTON_TITLE = 60;

@@ -1,7 +1,7 @@
 /**
  * Where a package was opened from (a page of the list or of `stale`, with its filter), as the cards'
  * buttons carry it: the list and stale rows' Open buttons, their Previous and Next, and the package
- * cards' "Back to list". card-actions reads the same data back, so its shape is decided here only.
+ * cards' "Back to list". bot/actions/media-actions.ts reads the same data back, so its shape is decided here only.
  */
 import type { PackageKind } from '../../services/media/media-package';
 import { CardVerbs } from '../card-verbs';
