@@ -3,8 +3,8 @@ import {
   CardFactory,
   MessageFactory,
   TeamsActivityHandler,
+  TurnContext,
   type InvokeResponse,
-  type TurnContext,
 } from 'botbuilder';
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
@@ -18,6 +18,9 @@ import type { ActionRoute } from './actions/action-route';
 import { parseCommand } from './commands/command-parser';
 import { declineInvoke, failedCardAction } from './invoke-declines';
 import type { MediaAnswers } from './media-answers';
+import { isJobCommand, type JobAnswers, type JobCommand, type JobReply, type JobTurn } from './answers/job-answers';
+import type { ApproverDirectory } from './jobs/approver-directory';
+import { UserFacingError } from '../services/errors';
 
 /** Said instead of answering a sender over the rate limit: the work is not done. */
 export const RATE_LIMITED_MESSAGE = 'You are sending commands faster than the bot answers; wait a few seconds and try again.';
@@ -38,11 +41,14 @@ export interface MediaBotOptions {
   rateLimit?: Partial<Omit<TokenBucketOptions, 'now'>> | false;
   /** The limiter's clock, for tests. */
   now?: () => number;
+  /** Refresh jobs: the job commands' answers and the approvers' Teams ids, learnt from their turns. */
+  jobs?: { answers: JobAnswers; approvers: ApproverDirectory };
 }
 
 export class MediaBot extends TeamsActivityHandler {
   private readonly cardActions: ActionRegistry;
   private readonly limiter: TokenBucketLimiter | undefined;
+  private readonly jobs: MediaBotOptions['jobs'];
 
   constructor(
     private readonly answers: MediaAnswers,
@@ -53,6 +59,7 @@ export class MediaBot extends TeamsActivityHandler {
     this.cardActions = createActionRegistry(options.actions, {
       onUnexpectedError: (err, verb) => this.logger.error({ err, verb }, 'card action failed'),
     });
+    this.jobs = options.jobs;
     this.limiter = options.rateLimit === false ? undefined : new TokenBucketLimiter({ ...options.rateLimit, ...(options.now ? { now: options.now } : {}) });
 
     this.onMessage(async (context, next) => {
@@ -70,9 +77,12 @@ export class MediaBot extends TeamsActivityHandler {
   protected override async onTurnActivity(context: TurnContext): Promise<void> {
     switch (context.activity.type) {
       case 'message':
-      case 'invoke':
+      case 'invoke': {
+        const actor = readActionInvocation(context.activity)?.actor;
+        if (actor && this.jobs) await this.jobs.approvers.note(actor);
         await super.onTurnActivity(context);
         return;
+      }
       case 'conversationUpdate':
         await this.greetWhenAdded(context);
         return;
@@ -99,7 +109,11 @@ export class MediaBot extends TeamsActivityHandler {
       // 200 with a message: Teams shows it in place; a 429 would show as a failed action.
       return { status: 200, body: { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: RATE_LIMITED_MESSAGE } };
     }
-    const invocation = readActionInvocation(context.activity);
+    const read = readActionInvocation(context.activity);
+    const invocation = read && {
+      ...read,
+      address: { conversationId: read.conversationId, reference: TurnContext.getConversationReference(context.activity) as Record<string, unknown> },
+    };
     const response = invocation === undefined ? badRequestResponse(NO_INVOKER_MESSAGE) : await this.cardActions.handle(context.activity.value, invocation);
     // Logged with its cause by the registry's onUnexpectedError; answered as any failed turn is.
     if (response.statusCode === 500) return failedCardAction();
@@ -123,6 +137,10 @@ export class MediaBot extends TeamsActivityHandler {
     // recognise: a full package name typed alone opens the package rather than the help card.
     const command = this.answers.recognise(parseCommand(text));
     this.logger.debug({ command: command.name }, 'command');
+    if (isJobCommand(command)) {
+      await this.answerJobCommand(context, command);
+      return;
+    }
     const card = this.answers.answer(command);
     if (command.name === 'unknown') {
       const shown = escapeText(shorten(command.text, MAX_UNKNOWN_SHOWN));
@@ -130,6 +148,35 @@ export class MediaBot extends TeamsActivityHandler {
       return;
     }
     await this.sendCard(context, card);
+  }
+
+  /** refresh, jobs, job, cancel, approvals here: answered from the store, each reply tracked when it is a job's card. */
+  private async answerJobCommand(context: TurnContext, command: JobCommand): Promise<void> {
+    const invocation = readActionInvocation(context.activity);
+    if (!this.jobs || !invocation) {
+      await context.sendActivity('Refresh jobs are not available here; type "help" to see what the bot can do.');
+      return;
+    }
+    const { actor } = invocation;
+    const turn: JobTurn = {
+      person: { id: actor.id, name: actor.name || 'Someone', ...(actor.aadObjectId ? { aadObjectId: actor.aadObjectId } : {}) },
+      address: { conversationId: invocation.conversationId, reference: TurnContext.getConversationReference(context.activity) as Record<string, unknown> },
+    };
+    let replies: JobReply[];
+    try {
+      replies = await this.jobs.answers.answer(command, turn);
+    } catch (error) {
+      if (!(error instanceof UserFacingError)) throw error;
+      this.logger.info({ command: command.name, refusal: error.name }, 'job command refused');
+      await context.sendActivity(error.userMessage);
+      return;
+    }
+    for (const reply of replies) {
+      const activity = reply.card ? MessageFactory.attachment(CardFactory.adaptiveCard(reply.card)) : MessageFactory.text(reply.text ?? '');
+      if (reply.card && reply.text) activity.text = reply.text;
+      const sent = await context.sendActivity(activity);
+      if (reply.track) await this.jobs.answers.posted(reply.track, turn.address, sent?.id);
+    }
   }
 
   private async sendCard(context: TurnContext, card: object, text?: string): Promise<void> {

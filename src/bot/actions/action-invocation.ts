@@ -4,6 +4,7 @@
  * that a route deciding on someone's behalf (an approval) never reads raw activity fields.
  */
 import { shorten } from '../../cards/kit/text';
+import type { ConversationAddress } from '../../services/notify/deliverer';
 
 export interface ActionActor {
   /** The person's stable id: their Azure AD object id when Teams sends one, else their channel id. */
@@ -22,6 +23,8 @@ export interface ActionInvocation {
   trigger: 'manual' | 'automatic';
   /** The activity id of the card whose button was pressed, when Teams names it. */
   replyToId?: string;
+  /** How to reach this conversation later (the bot sets it from the turn), for answers that post beside the card. */
+  address?: ConversationAddress;
 }
 
 /** Longer than any id Teams sends (conversation ids of channel threads included); a longer one is a payload. */

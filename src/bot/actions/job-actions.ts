@@ -28,8 +28,11 @@ export function jobActionRoutes(answers: JobAnswers, turnOf: (invocation: Action
       data: z.object({ jobId, comment }),
       invalidData: NO_JOB_ID,
       handle: async (data, invocation) => {
+        // Teams refreshing the card by itself is nobody deciding: it gets the person's view.
+        if (invocation.trigger === 'automatic') return cardResponse(await answers.approvalView(data.jobId, turnOf(invocation)));
         const decided = await answers.decide(data.jobId, 'approve', data.comment, turnOf(invocation));
-        return cardResponse(decided.card);
+        // A refusal leaves the card as it was and says why in its place; a decision redraws it with the sentence on it.
+        return decided.refused ? messageResponse(decided.message) : cardResponse(decided.card);
       },
     }),
     route({
@@ -37,8 +40,11 @@ export function jobActionRoutes(answers: JobAnswers, turnOf: (invocation: Action
       data: z.object({ jobId, comment }),
       invalidData: NO_JOB_ID,
       handle: async (data, invocation) => {
+        // Teams refreshing the card by itself is nobody deciding: it gets the person's view.
+        if (invocation.trigger === 'automatic') return cardResponse(await answers.approvalView(data.jobId, turnOf(invocation)));
         const decided = await answers.decide(data.jobId, 'reject', data.comment, turnOf(invocation));
-        return cardResponse(decided.card);
+        // A refusal leaves the card as it was and says why in its place; a decision redraws it with the sentence on it.
+        return decided.refused ? messageResponse(decided.message) : cardResponse(decided.card);
       },
     }),
     route({

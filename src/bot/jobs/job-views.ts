@@ -59,8 +59,9 @@ export class JobViews {
     return approvalCard(view, this.cardContext(), audience, await this.approverUserIds());
   }
 
-  async approvalFor(view: JobView, person: Decider): Promise<AdaptiveCard> {
-    return approvalCard(view, this.cardContext(), this.audienceOf(person), await this.approverUserIds());
+  /** The approval card for one person; `notice` is the sentence their click earned ("You approved job K7P2Q; it starts now."). */
+  async approvalFor(view: JobView, person: Decider, notice?: string): Promise<AdaptiveCard> {
+    return approvalCard(view, this.cardContext(), this.audienceOf(person), await this.approverUserIds(), notice);
   }
 
   jobCard(view: JobView): AdaptiveCard {
