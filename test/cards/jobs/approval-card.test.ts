@@ -182,7 +182,7 @@ describe('approval card', () => {
 
     it('keeps the first 60 distinct ids, Teams\' limit', () => {
       const ids = Array.from({ length: 80 }, (_, i) => `29:user-${i % 70}`);
-      const card = approvalCard(viewIn('awaiting_approval'), live, 'approver', ids) as { refresh: { userIds: string[] } };
+      const card = approvalCard(viewIn('awaiting_approval'), live, 'approver', ids) as unknown as { refresh: { userIds: string[] } };
       assert.equal(card.refresh.userIds.length, MAX_REFRESH_USER_IDS);
       assert.deepEqual(card.refresh.userIds, Array.from({ length: 60 }, (_, i) => `29:user-${i}`));
       assertValidCard(card);
