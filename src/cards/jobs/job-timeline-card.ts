@@ -3,7 +3,7 @@
  * current stage, distribution count, who decided). A long trail shows its newest events and counts
  * the earlier ones, and drops more of them when their text would outgrow a Teams message.
  */
-import type { JobEvent, JobEventKind } from '../../services/jobs/job';
+import { isActive, type JobEvent, type JobEventKind } from '../../services/jobs/job';
 import { localisedDateTime } from '../card-formatting';
 import type { ToneLine } from '../freshness-text';
 import { render, type AdaptiveCard, type CardContext } from '../kit/adaptive-card';
@@ -27,7 +27,7 @@ export function jobTimelineCard(view: JobView, events: readonly JobEvent[], cont
   if (job.stage) {
     const position = job.stages.indexOf(job.stage);
     const of = position >= 0 ? ` (stage ${position + 1} of ${job.stages.length})` : '';
-    summary.push({ text: `Current stage: ${stageShort(job.stage)}${of}`, color: 'Default', weight: 'Default' });
+    summary.push({ text: `${isActive(job.state) ? 'Current stage' : 'Last stage'}: ${stageShort(job.stage)}${of}`, color: 'Default', weight: 'Default' });
   }
   summary.push(...distributionLines(view.distribution));
   const decisions = decisionRows(view.approvals, MAX_DECISION_COMMENT).slice(0, 10);

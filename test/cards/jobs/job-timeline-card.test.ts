@@ -55,6 +55,10 @@ describe('job timeline card', () => {
     ]);
   });
 
+  it('speaks of the last stage once the job has ended', () => {
+    assert.ok(texts(jobTimelineCard(viewIn('failed'), [], live)).includes('Last stage: Update distribution points (stage 5 of 6)'));
+  });
+
   it('says when no event is recorded yet', () => {
     const card = jobTimelineCard(viewIn('awaiting_approval'), [], live);
     assertValidCard(card);
