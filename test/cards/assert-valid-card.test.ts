@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { CardVerbs } from '../../src/cards/card-verbs';
+import { JobVerbs } from '../../src/cards/jobs/job-verbs';
 import { assertValidCard } from '../support/assert-valid-card';
 
 const card = (overrides: Record<string, unknown> = {}) => ({
@@ -14,6 +15,10 @@ describe('assertValidCard', () => {
   it('accepts a plain 1.5 card with a well-formed button', () => {
     assertValidCard(card(execute(CardVerbs.listPage, { filter: '', page: 0 })));
   });
+  it('accepts job buttons that carry the job id only, and a Refresh button that carries the package id', () => {
+    for (const verb of [JobVerbs.approve, JobVerbs.reject, JobVerbs.view, JobVerbs.timeline, JobVerbs.cancel]) assertValidCard(card(execute(verb, { jobId: 'K7P2Q' })));
+    assertValidCard(card(execute(JobVerbs.refresh, { packageId: 'PS100012' })));
+  });
   const bad: Array<[string, unknown, RegExp]> = [
     ['a card above schema 1.5', card({ version: '1.6' }), /above 1\.5/],
     ['a version that is not major.minor', card({ version: 'latest' }), /major\.minor/],
@@ -27,6 +32,9 @@ describe('assertValidCard', () => {
     ['a list button with extra data', card(execute(CardVerbs.listPage, { filter: '', page: 0, x: 1 })), /keys/],
     ['a list button with a negative page', card(execute(CardVerbs.listPage, { filter: '', page: -1 })), /page/],
     ['a command button without text', card(execute(CardVerbs.command, {})), /keys/],
+    ['an approve button that carries the verdict', card(execute(JobVerbs.approve, { jobId: 'K7P2Q', verdict: 'approve' })), /keys/],
+    ['a job button whose id is no job id', card(execute(JobVerbs.view, { jobId: 'K7P2Q0' })), /job id/],
+    ['a refresh block with a foreign verb', card({ refresh: { action: { type: 'Action.Execute', verb: 'job.delete', data: { jobId: 'K7P2Q' } }, userIds: [] } }), /one of CardVerbs/],
     ['an Action.Submit', card({ actions: [{ type: 'Action.Submit', title: 'Go', data: {} }] }), /Action\.Execute/],
   ];
   for (const [name, input, message] of bad) {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { CardVerbs } from '../../src/cards/card-verbs';
+import { JobVerbs } from '../../src/cards/jobs/job-verbs';
 import type { AdaptiveCard, CardContext } from '../../src/cards/kit/adaptive-card';
 import { choiceCard } from '../../src/cards/media/choice-card';
 import { editionsCard } from '../../src/cards/media/editions-card';
@@ -360,11 +361,12 @@ describe('media cards', () => {
     it('says nothing about actions when none is in progress', () => {
       assert.ok(!allText(mediaDetailCard(makePackage(), live)).includes('action in progress'));
     });
-    it('offers Editions and Back to list', () => {
+    it('offers Editions, Refresh (asks for a refresh job) and Back to list', () => {
       assert.deepEqual(
         buttons(mediaDetailCard(makePackage(), live)).map((b) => [b.title, b.verb, b.data]),
         [
           ['Editions', CardVerbs.editions, { packageId: 'PS100012' }],
+          ['Refresh', JobVerbs.refresh, { packageId: 'PS100012' }],
           ['Back to list', CardVerbs.listPage, { filter: '', page: 0 }],
         ],
       );

@@ -6,6 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { CardVerbs, type CardVerb } from '../../src/cards/card-verbs';
+import { JobVerbs, type JobVerb } from '../../src/cards/jobs/job-verbs';
+import { isJobId } from '../../src/services/jobs/job';
 
 // The package's `lib/` is ESM that Node cannot load; its bundled build works without a DOM for parsing.
 const AC = require('adaptivecards/dist/adaptivecards.js') as {
@@ -25,14 +27,25 @@ export interface CardAction {
 }
 
 /** What each verb's data must hold (src/cards/card-verbs.ts); extra keys are a bug too. */
-const dataChecks: Record<CardVerb, (data: Record<string, unknown>) => string | undefined> = {
+const dataChecks: Record<CardVerb | JobVerb, (data: Record<string, unknown>) => string | undefined> = {
   [CardVerbs.show]: (data) => packageData(data),
   [CardVerbs.editions]: (data) => packageData(data),
   [CardVerbs.listPage]: (data) =>
     (exactKeys(data, ['filter', 'page']) === undefined ? undefined : exactKeys(data, ['filter', 'kind', 'page'])) ?? pageData(data),
   [CardVerbs.stalePage]: (data) => exactKeys(data, ['filter', 'kind', 'support', 'page']) ?? pageData(data) ?? oneOf(data.support, ['', 'ended'], 'support'),
   [CardVerbs.command]: (data) => exactKeys(data, ['text']) ?? nonEmptyString(data.text, 'text'),
+  // Job buttons name the job and nothing else: the server decides from the stored job, the verdict is the verb.
+  [JobVerbs.approve]: (data) => jobData(data),
+  [JobVerbs.reject]: (data) => jobData(data),
+  [JobVerbs.view]: (data) => jobData(data),
+  [JobVerbs.timeline]: (data) => jobData(data),
+  [JobVerbs.cancel]: (data) => jobData(data),
+  [JobVerbs.refresh]: (data) => exactKeys(data, ['packageId']) ?? nonEmptyString(data.packageId, 'packageId'),
 };
+
+function jobData(data: Record<string, unknown>): string | undefined {
+  return exactKeys(data, ['jobId']) ?? (typeof data.jobId === 'string' && isJobId(data.jobId) ? undefined : 'jobId must be a job id');
+}
 
 /** A package button: its id, and where it was opened from when a list or stale page opened it. */
 function packageData(data: Record<string, unknown>): string | undefined {
@@ -102,13 +115,13 @@ export function assertValidCard(card: unknown, options: CardCheckOptions = {}): 
     );
   }
 
-  const knownVerbs = Object.values(CardVerbs) as string[];
+  const knownVerbs = [...Object.values(CardVerbs), ...Object.values(JobVerbs)] as string[];
   for (const action of findActions(card)) {
     assert.notEqual(action.type, 'Action.Submit', 'buttons are Universal Actions (Action.Execute), not Action.Submit');
     if (action.type !== 'Action.Execute') continue;
-    assert.ok(knownVerbs.includes(action.verb ?? ''), `verb "${String(action.verb)}" is one of CardVerbs`);
+    assert.ok(knownVerbs.includes(action.verb ?? ''), `verb "${String(action.verb)}" is one of CardVerbs or JobVerbs`);
     assert.ok(action.data && typeof action.data === 'object' && !Array.isArray(action.data), `${action.verb} has data`);
-    const problem = dataChecks[action.verb as CardVerb](action.data);
+    const problem = dataChecks[action.verb as CardVerb | JobVerb](action.data);
     assert.equal(problem, undefined, `${action.verb} data ${JSON.stringify(action.data)}: ${problem}`);
   }
 }

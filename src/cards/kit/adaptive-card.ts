@@ -13,6 +13,7 @@
 import { Template } from 'adaptivecards-templating';
 import { localisedDateTime } from '../card-formatting';
 import { CardVerbs } from '../card-verbs';
+import { JobVerbs } from '../jobs/job-verbs';
 import { escapeMarkdown, shorten } from './text';
 import contextBannerTemplate from './context-banner.template.json';
 import freshnessFooterTemplate from './freshness-footer.template.json';
@@ -34,6 +35,7 @@ export interface CardContext {
 const MAX_STALE_REASON_SHOWN = 300;
 
 const verbs = CardVerbs;
+const jobVerbs = JobVerbs;
 
 function contextData(context: CardContext | undefined, showFreshness: boolean) {
   const demo = context?.demo === true;
@@ -68,7 +70,7 @@ export function render(
   // Compose a fresh object each time: the shared banner and footer frame every card's own body.
   const composed = { ...template, body: [contextBannerTemplate, ...template.body, freshnessFooterTemplate] };
   const card = new Template(composed).expand({
-    $root: { ...data, verbs, context: contextData(context, options.showFreshness) },
+    $root: { ...data, verbs, jobVerbs, context: contextData(context, options.showFreshness) },
   }) as AdaptiveCard;
   return card;
 }
