@@ -38,6 +38,7 @@ const dataChecks: Record<CardVerb | JobVerb, (data: Record<string, unknown>) => 
   [JobVerbs.approve]: (data) => jobData(data),
   [JobVerbs.reject]: (data) => jobData(data),
   [JobVerbs.view]: (data) => jobData(data),
+  [JobVerbs.approvalView]: (data) => jobData(data),
   [JobVerbs.timeline]: (data) => jobData(data),
   [JobVerbs.cancel]: (data) => jobData(data),
   [JobVerbs.refresh]: (data) => exactKeys(data, ['packageId']) ?? nonEmptyString(data.packageId, 'packageId'),

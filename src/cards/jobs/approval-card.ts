@@ -4,7 +4,7 @@
  * variants. An approver sees a comment box and Approve / Reject; everyone else reads whom the job
  * waits for; once decided, everyone sees the same record of who decided, when and why. The buttons
  * carry the job id only: the server decides from the stored job. While the job waits, the card asks
- * Teams to refresh it per user (Action.Execute `job.view`), so that each reader gets their variant.
+ * Teams to refresh it per user (Action.Execute `job.approval`), so that each reader gets their variant.
  */
 import { localisedDateTime } from '../card-formatting';
 import { render, type AdaptiveCard, type CardContext } from '../kit/adaptive-card';
@@ -39,7 +39,14 @@ const MAX_BUILD_SHOWN = 120;
  * @param refreshUserIds user MRIs (`29:…`) whose cards Teams should refresh per user while the job
  *   waits; the first 60 distinct ones are kept (put the approvers first). No refresh when empty or decided.
  */
-export function approvalCard(view: JobView, context: CardContext, audience: ApprovalAudience, refreshUserIds: readonly string[] = []): AdaptiveCard {
+export function approvalCard(
+  view: JobView,
+  context: CardContext,
+  audience: ApprovalAudience,
+  refreshUserIds: readonly string[] = [],
+  /** The sentence the reader's own click earned, shown on top ("You approved job K7P2Q; it starts now."). */
+  notice?: string,
+): AdaptiveCard {
   const { job } = view;
   const decided = job.state !== 'awaiting_approval';
   const canDecide = !decided && audience === 'approver';
@@ -50,6 +57,8 @@ export function approvalCard(view: JobView, context: CardContext, audience: Appr
     const decisions = decisionRows(view.approvals, maxComment).slice(0, MAX_DECISIONS_SHOWN);
     return render(approvalTemplate, context, { showFreshness: false }, {
       jobId: job.id,
+      hasNotice: notice !== undefined && notice !== '',
+      notice: escapeText(shorten(notice ?? '', 300)),
       title: `Refresh request · Job ${job.id}`,
       packageName: packageTitle(job),
       subtitle: `${kindSingular[job.packageKind]} · requested ${localisedDateTime(job.createdAt, 'at an unknown time')}`,
@@ -80,9 +89,11 @@ export function approvalCard(view: JobView, context: CardContext, audience: Appr
     });
   });
 
+  if (decided) return card;
+  // Without known user ids Teams refreshes the card for everyone in conversations of up to 60 members.
   const userIds = refreshIds(refreshUserIds);
-  if (decided || userIds.length === 0) return card;
-  return { ...card, refresh: { action: { type: 'Action.Execute', verb: JobVerbs.view, data: { jobId: job.id } }, userIds } };
+  const action = { type: 'Action.Execute', verb: JobVerbs.approvalView, data: { jobId: job.id } };
+  return { ...card, refresh: userIds.length > 0 ? { action, userIds } : { action } };
 }
 
 /**

@@ -9,8 +9,10 @@ export const JobVerbs = {
   approve: 'job.approve',
   /** Reject a job: data { jobId }, input comment (optional, ≤ 500 characters). */
   reject: 'job.reject',
-  /** A job's card for whoever asks (and the approval card's per-user refresh): data { jobId }. */
+  /** A job's card for whoever asks (the jobs list's rows): data { jobId }. */
   view: 'job.view',
+  /** The approval card as the reader may see it (its per-user refresh): data { jobId }. */
+  approvalView: 'job.approval',
   /** A job's audit trail: data { jobId }. */
   timeline: 'job.timeline',
   /** Cancel an active job: data { jobId }. */

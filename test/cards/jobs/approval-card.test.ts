@@ -112,7 +112,7 @@ describe('approval card', () => {
       const card = approvalCard(viewIn('awaiting_approval'), live, 'read-only');
       assert.match(texts(card), /Waiting for approval by Bob Jones, Carol King or Dan Brown\./);
       assert.deepEqual(inputs(card), []);
-      assert.deepEqual(findActions(card).filter((action) => action.verb !== JobVerbs.view), []);
+      assert.deepEqual(findActions(card).filter((action) => action.verb !== JobVerbs.approvalView), []);
       assert.equal((card as { actions?: unknown[] }).actions?.length ?? 0, 0);
     });
 
@@ -177,7 +177,7 @@ describe('approval card', () => {
   describe('the per-user refresh', () => {
     it('asks Teams to refresh the listed users through job.view while the job waits', () => {
       const card = approvalCard(viewIn('awaiting_approval'), live, 'read-only', ['29:bob', '29:carol']) as Record<string, unknown>;
-      assert.deepEqual(card.refresh, { action: { type: 'Action.Execute', verb: JobVerbs.view, data: { jobId: 'K7P2Q' } }, userIds: ['29:bob', '29:carol'] });
+      assert.deepEqual(card.refresh, { action: { type: 'Action.Execute', verb: JobVerbs.approvalView, data: { jobId: 'K7P2Q' } }, userIds: ['29:bob', '29:carol'] });
     });
 
     it('keeps the first 60 distinct ids, Teams\' limit', () => {
@@ -188,9 +188,17 @@ describe('approval card', () => {
       assertValidCard(card);
     });
 
-    it('leaves the refresh out when no user is listed', () => {
-      assert.equal('refresh' in approvalCard(viewIn('awaiting_approval'), live, 'approver', []), false);
-      assert.equal('refresh' in approvalCard(viewIn('awaiting_approval'), live, 'approver', ['', '  ']), false);
+    it('asks for a refresh of everyone (no userIds) when no approver is known yet', () => {
+      const action = { type: 'Action.Execute', verb: JobVerbs.approvalView, data: { jobId: 'K7P2Q' } };
+      assert.deepEqual((approvalCard(viewIn('awaiting_approval'), live, 'approver', []) as { refresh?: unknown }).refresh, { action });
+      assert.deepEqual((approvalCard(viewIn('awaiting_approval'), live, 'approver', ['', '  ']) as { refresh?: unknown }).refresh, { action });
+    });
+
+    it('shows the sentence the reader earned on top, escaped', () => {
+      const card = approvalCard(viewIn('approved'), live, 'approver', [], 'You approved job K7P2Q; it starts **now**.');
+      const first = (card.body as Array<{ text?: string }>).find((element) => element.text?.startsWith('You approved'));
+      assert.equal(first?.text, 'You approved job K7P2Q; it starts \\*\\*now\\*\\*.');
+      assertValidCard(card);
     });
   });
 
