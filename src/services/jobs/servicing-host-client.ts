@@ -141,8 +141,9 @@ export class ServicingHostClient {
       });
     } catch (error) {
       const timedOut = signal.aborted;
-      log.warn({ err: describeError(error), timedOut }, 'servicing host did not answer');
-      throw new ServicingHostUnavailable(this.origin, timedOut, timedOut ? `no answer within ${this.timeoutMs} ms` : describeError(error), error);
+      const maybeDelivered = timedOut || !failedBeforeSending(error);
+      log.warn({ err: describeError(error), timedOut, maybeDelivered }, 'servicing host did not answer');
+      throw new ServicingHostUnavailable(this.origin, maybeDelivered, timedOut ? `no answer within ${this.timeoutMs} ms` : describeError(error), error);
     }
 
     let text: string;
@@ -196,6 +197,15 @@ function readReference(text: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Errors of name resolution, connection and TLS set-up: the job never left the bot. */
+const BEFORE_SENDING = /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|UND_ERR_CONNECT_TIMEOUT)$|CERT|TLS|SSL/;
+
+function failedBeforeSending(error: unknown): boolean {
+  const cause = error instanceof Error ? (error as { cause?: unknown }).cause : undefined;
+  const code = typeof cause === 'object' && cause !== null ? (cause as { code?: unknown }).code : undefined;
+  return typeof code === 'string' && BEFORE_SENDING.test(code);
 }
 
 function describeError(error: unknown): string {
