@@ -21,7 +21,7 @@ export type JsonRefusal =
   /** `status` 0: the client left before the body was read; nothing can be answered. */
   { ok: false; status: 0 | 400 | 413 | 415; message: string; reason: string; bodyUnread: boolean };
 
-/** `text` is the body exactly as sent (after content decoding), for signatures over it. */
+/** `text` is the body as sent (after content decoding; a leading byte-order mark is dropped), for signatures over it. */
 export type JsonRequestOutcome = { ok: true; value: unknown; text: string } | JsonRefusal;
 
 export type JsonTextOutcome = { ok: true; text: string } | JsonRefusal;
