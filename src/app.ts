@@ -8,6 +8,7 @@ import { createReplySerializer } from './bot/reply-serializer';
 import { MediaBot, type MediaBotOptions } from './bot/media-bot';
 import type { AppConfig, MediaPathMapping } from './config';
 import { createLogger } from './logger';
+import type { ServicingCallbackOptions } from './http/servicing-events';
 import { createServer, type HttpLimits } from './server';
 import { AdminServiceClient, type AdminServiceAuth, type AdminServiceClientOptions } from './services/configmgr/admin-service-client';
 import { AdminServiceSimulator } from './services/demo/admin-service-simulator';
@@ -22,6 +23,8 @@ import { ReleaseCatalog } from './services/releases/release-catalog';
 export interface RunningApp {
   /** http://host:port of the bot; the channel posts to `${url}/api/messages`. */
   url: string;
+  /** PUBLIC_URL, or `url` when it is unset: the base of the callback URL a servicing host is given. */
+  publicUrl: string;
   port: number;
   inventory: MediaInventory;
   stop(): Promise<void>;
@@ -43,6 +46,8 @@ export interface StartOptions {
   http?: Partial<HttpLimits>;
   /** Channel token keys and turn/connector time limits; production uses the public cloud and defaults. */
   channel?: ChannelOptions;
+  /** The job service's port and the shared receipt ledger; used only with RUNNER=webhook (the secret comes from config). */
+  servicingCallbacks?: Omit<ServicingCallbackOptions, 'secret'>;
 }
 
 function authFromConfig(settings: NonNullable<AppConfig['configMgr']>): AdminServiceAuth {
@@ -157,6 +162,10 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
     processActivity,
     logger: logger.child({ component: 'http' }),
     limits: options.http,
+    servicingCallbacks:
+      config.runner.kind === 'webhook' && config.runner.secret !== undefined && options.servicingCallbacks !== undefined
+        ? { ...options.servicingCallbacks, secret: config.runner.secret }
+        : undefined,
     health: () => {
       const state = inventory.syncState();
       const sharesNotAnswering = inspector.sharesNotAnswering();
@@ -193,8 +202,10 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
       }),
   );
 
+  const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${address.port}`;
   return {
-    url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${address.port}`,
+    url,
+    publicUrl: config.publicUrl ?? url,
     port: address.port,
     inventory,
     async stop() {

@@ -30,6 +30,11 @@ export interface MediaPathMapping {
 export interface AppConfig {
   port: number;
   host: string;
+  /**
+   * PUBLIC_URL: the bot's base URL as others reach it (the servicing host posts its callbacks to
+   * `${publicUrl}/api/jobs/<id>/events`). Undefined = the bot's own listen URL (app.ts RunningApp.publicUrl).
+   */
+  publicUrl?: string;
   bot: {
     appId: string;
     appPassword: string;
@@ -112,6 +117,32 @@ function httpUrl(what: string) {
     .refine((text) => text === undefined || /^https?:\/\/[^\s/]+/i.test(text), { message: `must be an http(s) URL ${what}` })
     .refine((text) => text === undefined || !/^https?:\/\/[^/]*@/i.test(text), {
       message: 'must not carry credentials in the URL; use the CM_* credential variables',
+    });
+}
+
+/** https, or http to this machine only (loopback); no credentials, query or fragment; no trailing slash. */
+function publicUrl() {
+  return z
+    .string()
+    .optional()
+    .transform((text, ctx) => {
+      if (text === undefined) return undefined;
+      let url: URL | undefined;
+      try {
+        url = new URL(text);
+      } catch {
+        url = undefined;
+      }
+      const loopback = url !== undefined && /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/i.test(url.hostname);
+      if (url === undefined || !(url.protocol === 'https:' || (url.protocol === 'http:' && loopback))) {
+        ctx.addIssue({ code: 'custom', message: 'must be the https URL the servicing host reaches the bot at, such as https://osd-bot.contoso.com' });
+        return z.NEVER;
+      }
+      if (url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '') {
+        ctx.addIssue({ code: 'custom', message: 'must be a plain base URL without credentials, query or fragment' });
+        return z.NEVER;
+      }
+      return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
     });
 }
 
@@ -254,6 +285,7 @@ export function loadConfig(env: Env): AppConfig {
   return {
     port: read(env, 'PORT', numberIn(0, 65535, true, 3978)),
     host: read(env, 'HOST', optionalText) ?? (bot.appId === '' ? '127.0.0.1' : '0.0.0.0'),
+    publicUrl: read(env, 'PUBLIC_URL', publicUrl()),
     bot,
     configMgr: readConfigMgr(env),
     mediaPathMap: parseMediaPathMap(env.MEDIA_PATH_MAP),

@@ -1,8 +1,12 @@
-/** The HTTP surface: POST /api/messages for the Bot Framework channel, GET /healthz for probes. */
+/**
+ * The HTTP surface: POST /api/messages for the Bot Framework channel, GET /healthz for probes and
+ * POST /api/jobs/:id/events for a servicing host's signed callbacks (RUNNER=webhook).
+ */
 import type { Logger } from 'pino';
 import * as restify from 'restify';
 import type { ActivityProcessor } from './bot/activity-processor';
 import { readJsonRequest, type JsonBodyLimits } from './http/json-request';
+import { registerServicingEvents, type ServicingCallbackOptions } from './http/servicing-events';
 import { describeOutsideValue } from './services/shared/outside-value';
 
 export interface HttpLimits extends JsonBodyLimits {
@@ -32,6 +36,8 @@ export interface ServerOptions {
   logger: Logger;
   health: () => Record<string, unknown>;
   limits?: Partial<HttpLimits>;
+  /** Set when RUNNER=webhook; otherwise POST /api/jobs/:id/events answers 404. */
+  servicingCallbacks?: ServicingCallbackOptions;
 }
 
 export function createServer(options: ServerOptions): restify.Server {
@@ -66,6 +72,8 @@ export function createServer(options: ServerOptions): restify.Server {
       res.sendRaw(outcome.status, outcome.json, { 'content-type': 'application/json; charset=utf-8' });
     }
   });
+
+  registerServicingEvents(server, logger, options.servicingCallbacks);
 
   server.get('/healthz', async (_req, res) => {
     res.send(200, { status: 'ok', ...options.health() });

@@ -31,6 +31,13 @@ describe('loadConfig', () => {
     });
   });
 
+  it('reads PUBLIC_URL as the base a servicing host calls back to; unset means the listen URL (decided in app.ts)', () => {
+    assert.equal(loadConfig({}).publicUrl, undefined);
+    assert.equal(loadConfig({ PUBLIC_URL: ' https://osd-bot.contoso.com/ ' }).publicUrl, 'https://osd-bot.contoso.com');
+    assert.equal(loadConfig({ PUBLIC_URL: 'https://bots.contoso.com/osd//' }).publicUrl, 'https://bots.contoso.com/osd');
+    assert.equal(loadConfig({ PUBLIC_URL: 'http://localhost:3978' }).publicUrl, 'http://localhost:3978', 'plain http only to this machine');
+  });
+
   it('listens on every interface once the bot has an app id, unless HOST says otherwise', () => {
     const env = { MicrosoftAppId: GUID, MicrosoftAppPassword: 'secret' };
     assert.equal(loadConfig(env).host, '0.0.0.0');
@@ -95,6 +102,10 @@ describe('loadConfig', () => {
     ['RUNNER', { RUNNER: 'jenkins' }, /configmgr, webhook, demo/],
     ['RUNNER_WEBHOOK_URL', { RUNNER: 'webhook' }, /required with RUNNER=webhook/],
     ['RUNNER_SECRET', { RUNNER: 'webhook', RUNNER_WEBHOOK_URL: 'https://osd-build/api', RUNNER_SECRET: 'short' }, /16 characters/],
+    ['PUBLIC_URL', { PUBLIC_URL: 'osd-bot.contoso.com' }, /https URL/],
+    ['PUBLIC_URL', { PUBLIC_URL: 'http://osd-bot.contoso.com' }, /https URL/],
+    ['PUBLIC_URL', { PUBLIC_URL: 'https://bot:pw@osd-bot.contoso.com' }, /without credentials, query or fragment/],
+    ['PUBLIC_URL', { PUBLIC_URL: 'https://osd-bot.contoso.com/?x=1' }, /without credentials, query or fragment/],
     ['SYNC_INTERVAL_MINUTES', { SYNC_INTERVAL_MINUTES: 'often' }, /number from/],
     ['EDITIONS_IN_USE', { EDITIONS_IN_USE: 'Enterprise; Windows Server=' }, /names no edition/],
     ['EDITIONS_IN_USE', { EDITIONS_IN_USE: 'Enterprise; Education' }, /the default editions twice/],

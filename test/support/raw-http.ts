@@ -7,9 +7,15 @@ export interface RawAnswer {
   text: string;
 }
 
-export function postRaw(botUrl: string, body: Buffer | string, headers: Record<string, string>, timeoutMs = 10_000): Promise<RawAnswer> {
+export function postRaw(
+  botUrl: string,
+  body: Buffer | string,
+  headers: Record<string, string>,
+  timeoutMs = 10_000,
+  path = '/api/messages',
+): Promise<RawAnswer> {
   return new Promise((resolve, reject) => {
-    const url = new URL('/api/messages', botUrl);
+    const url = new URL(path, botUrl);
     const req = request(url, { method: 'POST', headers: { 'content-length': String(Buffer.byteLength(body)), ...headers } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
