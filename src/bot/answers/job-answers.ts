@@ -106,7 +106,8 @@ export class JobAnswers {
   }
 
   async timelineCard(jobId: string): Promise<AdaptiveCard> {
-    return jobTimelineCard(await this.options.views.view(jobId), this.options.cardContext());
+    const { view, events } = await this.options.views.viewWithEvents(jobId);
+    return jobTimelineCard(view, events, this.options.cardContext());
   }
 
   async cancelFromCard(jobId: string, turn: JobTurn): Promise<{ card: AdaptiveCard; message: string }> {
@@ -122,7 +123,7 @@ export class JobAnswers {
       packageId = lookup.match === 'one' ? lookup.pkg.id : text.toUpperCase();
     }
     const jobs = await this.options.jobs.recent({ packageId, limit: 20 });
-    return jobsListCard(jobs, text, this.options.cardContext());
+    return jobsListCard({ jobs, filter: text, now: (this.options.now ?? (() => new Date()))() }, this.options.cardContext());
   }
 
   /** Posts replies outside a turn (after a button press), remembering the tracked ones. */

@@ -8,7 +8,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import { finalMessage, reminderMessage } from '../../cards/jobs/job-message';
+import { approvalReminderMessage, jobStatusMessage } from '../../cards/jobs/job-message';
 import { isActive } from '../../services/jobs/job';
 import { getSetting, listJobMessages, saveJobMessage } from '../../services/jobs/job-repository';
 import type { JobChange, JobObserver } from '../../services/jobs/job-service';
@@ -55,7 +55,7 @@ export class JobPublisher implements JobObserver {
   }
 
   async approversConversation(): Promise<ConversationAddress | undefined> {
-    const stored = (await getSetting(this.options.db, APPROVERS_CONVERSATION_SETTING)) as ConversationAddress | undefined;
+    const stored = (await getSetting(this.options.db, APPROVERS_CONVERSATION_SETTING))?.value as ConversationAddress | undefined;
     return stored && typeof stored.conversationId === 'string' && typeof stored.reference === 'object' ? stored : undefined;
   }
 
@@ -83,11 +83,11 @@ export class JobPublisher implements JobObserver {
 
     if (event?.kind === 'reminded') {
       const target = (await this.approversConversation()) ?? addressOf(messages.find((message) => message.role === 'request'));
-      if (target) await this.send(target, { text: reminderMessage(view) });
+      if (target) await this.send(target, { text: approvalReminderMessage(view, new Date()) });
     }
     if (event !== undefined && !isActive(job.state) && ['succeeded', 'failed', 'cancelled', 'rejected', 'expired'].includes(event.kind)) {
       const requester = addressOf(messages.find((message) => message.role === 'requester') ?? messages.find((message) => message.role === 'request'));
-      if (requester) await this.send(requester, { text: finalMessage(view) });
+      if (requester) await this.send(requester, { text: jobStatusMessage(view) });
     }
   }
 

@@ -9,6 +9,7 @@ import { jobCard } from '../../cards/jobs/job-card';
 import type { DistributionView, JobView } from '../../cards/jobs/job-view';
 import type { ApprovalPolicy, Decider } from '../../services/jobs/approvals';
 import { isApprover } from '../../services/jobs/approvals';
+import type { JobEvent } from '../../services/jobs/job';
 import type { JobDetails, JobService } from '../../services/jobs/job-service';
 
 export type ApprovalAudience = 'approver' | 'read-only';
@@ -19,6 +20,8 @@ export class JobViews {
     private readonly cardContext: () => CardContext,
     /** User MRIs (29:…) of the approvers, for the approval card's per-user refresh. */
     private readonly approverUserIds: () => Promise<string[]>,
+    /** The package's editions by index, so that "keep 3" reads "keep Enterprise (index 3)". */
+    private readonly editionNamesOf?: (packageId: string) => Array<{ index: number; name: string }> | undefined,
   ) {}
 
   get policy(): ApprovalPolicy {
@@ -29,13 +32,22 @@ export class JobViews {
     return this.viewOf(await this.jobs.details(jobId));
   }
 
+  /** The view and the audit trail, for the timeline. */
+  async viewWithEvents(jobId: string): Promise<{ view: JobView; events: JobEvent[] }> {
+    const details = await this.jobs.details(jobId);
+    return { view: this.viewOf(details), events: details.events };
+  }
+
   viewOf(details: JobDetails): JobView {
     const policy = this.jobs.policy;
+    const cancelled = [...details.events].reverse().find((event) => (event.kind === 'cancel_requested' || event.kind === 'cancelled') && event.actor !== null);
+    const editionNames = this.editionNamesOf?.(details.job.packageId);
     return {
       job: details.job,
       steps: details.steps,
       approvals: details.approvals,
-      events: details.events,
+      ...(cancelled?.actor ? { cancelledBy: cancelled.actor } : {}),
+      ...(editionNames && editionNames.length > 0 ? { editionNames } : {}),
       policy: {
         requiredApprovals: policy.requiredApprovals,
         ttlHours: policy.ttlMs / 3_600_000,
