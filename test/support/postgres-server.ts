@@ -22,6 +22,8 @@ export interface PostgresServer {
   adminUrl: string;
   /** Where it came from, for the failure messages. */
   source: 'TEST_DATABASE_URL' | '127.0.0.1:5432' | 'throw-away cluster';
+  /** The throw-away cluster's temporary directory (data, socket, log). */
+  directory?: string;
   stop(): Promise<void>;
 }
 
@@ -105,6 +107,7 @@ export async function startThrowAwayCluster(): Promise<PostgresServer> {
   return {
     adminUrl: `postgres://postgres@127.0.0.1:${port}/postgres`,
     source: 'throw-away cluster',
+    directory,
     async stop() {
       if (stopped) return;
       stopped = true;
