@@ -27,9 +27,9 @@ function capturingLogger() {
 
 const TABLES = ['approvals', 'conversations', 'job_events', 'job_leases', 'job_messages', 'job_steps', 'jobs', 'settings', 'webhook_receipts'];
 
-forEachDatabase('openDatabase', ({ dialect, url, open }) => {
-  it('creates every table of the schema and records the migrations it ran', async () => {
-    const { db, dialect: opened } = await open();
+forEachDatabase('openDatabase', ({ dialect, url, open, fresh }) => {
+  it('creates every table of the schema in a new database and records the migrations it ran', async () => {
+    const { db, dialect: opened } = await open(await fresh());
     assert.equal(opened, dialect);
     const tables = (await db.introspection.getTables()).map((table) => table.name).sort();
     assert.deepEqual(tables, TABLES);
@@ -38,18 +38,20 @@ forEachDatabase('openDatabase', ({ dialect, url, open }) => {
   });
 
   it('opens an up-to-date database again without migrating twice (migrations are idempotent)', async () => {
-    const first = await open();
+    const at = await fresh();
+    const first = await open(at);
     await first.db.insertInto('settings').values({ key: 'k', value: '{}', updated_at: new Date().toISOString(), updated_by: null }).execute();
     await first.close();
-    const second = await open();
+    const second = await open(at);
     const ran = await sql<{ name: string }>`select name from kysely_migration`.execute(second.db);
     assert.equal(ran.rows.length, Object.keys(MIGRATIONS).length);
     assert.equal((await second.db.selectFrom('settings').selectAll().execute()).length, 1, 'the data survived the second open');
   });
 
   it('lets two instances open the same fresh database at the same moment (the migrator takes turns)', async () => {
-    const [a, b, c] = await Promise.all([open(), open(), open()]);
-    for (const database of [a!, b!, c!]) {
+    const at = await fresh();
+    const [a, b, c, d] = await Promise.all([open(at), open(at), open(at), open(at)]);
+    for (const database of [a!, b!, c!, d!]) {
       const tables = (await database.db.introspection.getTables()).map((table) => table.name);
       assert.equal(tables.filter((name) => TABLES.includes(name)).length, TABLES.length);
     }
