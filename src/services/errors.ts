@@ -62,3 +62,32 @@ export class PackageNotFound extends UserFacingError {
     super(`No package has the id ${packageId}; type "list" to see the site's media.`);
   }
 }
+
+/** The site's AdminService does not offer a package method (absent from $metadata, or its route answers 404). */
+export class ConfigMgrMethodUnavailable extends UserFacingError {
+  constructor(
+    readonly packageClass: string,
+    readonly method: string,
+    detail?: string,
+  ) {
+    super(
+      `This site's AdminService does not offer ${method} for ${packageClass}; set RUNNER=webhook so that a servicing host runs it through WMI.`,
+      { detail: detail ?? `${packageClass}.${method} is not exposed by the AdminService` },
+    );
+  }
+}
+
+/** ConfigMgr ran a package method and answered a ReturnValue other than 0. */
+export class ConfigMgrMethodFailed extends UserFacingError {
+  constructor(
+    readonly packageId: string,
+    readonly method: string,
+    readonly returnValue: number,
+    detail?: string,
+  ) {
+    super(
+      `ConfigMgr could not run ${method} on ${packageId} (return value ${returnValue}); see SMSProv.log on the SMS Provider, then try again.`,
+      { detail: detail ?? `${method} on ${packageId} returned ${returnValue}` },
+    );
+  }
+}

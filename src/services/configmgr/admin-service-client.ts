@@ -15,6 +15,8 @@ import { z } from 'zod';
 import {
   ConfigMgrAccessDenied,
   ConfigMgrBadResponse,
+  ConfigMgrMethodFailed,
+  ConfigMgrMethodUnavailable,
   ConfigMgrRequestRejected,
   ConfigMgrUnavailable,
   PackageNotFound,
@@ -27,7 +29,10 @@ import {
   PackageFilter,
   PackageListing,
   PackageRecord,
+  SourceVersionReading,
 } from './admin-service';
+import { readDistributionRow, type DistributionPoint, type DistributionReading } from './distribution-status';
+import { exposesMethod, parseServiceMetadata, ServiceMetadataUnreadable, type ServiceMetadata } from './service-metadata';
 import { AdminServiceAuth, createAuthenticator } from './auth/admin-service-auth';
 import { AuthenticationFailed, HttpAuthenticator, parseChallenges } from './auth/http-authenticator';
 import {
@@ -36,8 +41,8 @@ import {
   buildSelect,
   describeSchemaError,
   keySegment,
-  methodResultSchema,
   packageEnvelopeSchema,
+  readMethodResult,
 } from './odata';
 import { readPackageRow } from './package-row';
 
@@ -58,6 +63,10 @@ export interface AdminServiceClientOptions {
   retryBaseDelayMs?: number;
   /** How the optional native `kerberos` module is loaded (negotiate only); tests replace it. */
   loadKerberos?: () => unknown;
+  /** The most of `wmi/$metadata` read, default 16 MiB: a larger answer is refused as a bad response. */
+  metadataMaxBytes?: number;
+  /** How long the parsed `wmi/$metadata` is kept, default 10 minutes. */
+  metadataTtlMs?: number;
 }
 
 /** More legs than any NTLM (3) or Kerberos (1–2) handshake needs: a server looping on 401 is refused. */
@@ -67,7 +76,14 @@ const MAX_PAGES = 1000;
 /** A Retry-After longer than this is not waited for: the caller hears "unavailable" instead. */
 const MAX_RETRY_DELAY_MS = 60_000;
 const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
+const METADATA_MAX_BYTES = 16 * 1024 * 1024;
+const METADATA_TTL_MS = 10 * 60_000;
 const EXCERPT_LENGTH = 200;
+/** Rows of one package's distribution status read at most (one per DP; large sites have hundreds). */
+const MAX_DISTRIBUTION_ROWS = 10_000;
+export const DISTRIBUTION_STATUS_CLASS = 'SMS_PackageStatusDistPointsSummarizer';
+const DISTRIBUTION_PROPERTIES = ['PackageID', 'ServerNALPath', 'SiteCode', 'State', 'SourceVersion', 'LastCopied', 'SummaryDate'] as const;
+const SOURCE_VERSION_PROPERTIES = ['PackageID', 'Name', 'SourceVersion', 'SourceDate', 'ImageOSVersion'] as const;
 
 interface SendOptions {
   method: 'GET' | 'POST';
@@ -75,6 +91,8 @@ interface SendOptions {
   body?: unknown;
   /** 404 is returned to the caller instead of thrown (key lookups). */
   allowNotFound?: boolean;
+  /** The Accept header, default application/json. */
+  accept?: string;
   /** A tighter body limit than MAX_RESPONSE_BYTES for this request. */
   maxBytes?: number;
 }
@@ -118,6 +136,10 @@ export class AdminServiceClient implements AdminService {
   readonly #httpAgent: http.Agent;
   readonly #httpsAgent: https.Agent;
   readonly #timeoutMs: number;
+  readonly #metadataMaxBytes: number;
+  readonly #metadataTtlMs: number;
+  /** The parsed wmi/$metadata and when it was read; a read in flight is shared. */
+  #metadata: { promise: Promise<ServiceMetadata>; readAt: number } | undefined;
   /** NTLM authenticates the connection: one handshake at a time, on one socket. */
   readonly #serialize: (<T>(work: () => Promise<T>) => Promise<T>) | undefined;
 
@@ -127,6 +149,8 @@ export class AdminServiceClient implements AdminService {
     this.#origin = base.origin;
     this.#logger = options.logger;
     this.#timeoutMs = options.timeoutMs ?? 30_000;
+    this.#metadataMaxBytes = options.metadataMaxBytes ?? METADATA_MAX_BYTES;
+    this.#metadataTtlMs = options.metadataTtlMs ?? METADATA_TTL_MS;
     this.#auth = createAuthenticator(options.auth, {
       host: base.hostname.replace(/^\[|\]$/g, ''),
       logger: options.logger,
@@ -223,8 +247,103 @@ export class AdminServiceClient implements AdminService {
   ): Promise<MethodResult> {
     if (packageId.trim() === '') throw new PackageNotFound(packageId);
     const url = this.#instanceMethodUrl(packageClass, packageId, method);
-    const response = await this.#send({ method: 'POST', url, body: parameters ?? {} });
-    return parseBody(response, url, methodResultSchema);
+    const response = await this.#send({ method: 'POST', url, body: parameters ?? {}, allowNotFound: true });
+    if (response.status === 404) {
+      // The package or the method's route: a key lookup tells which, so the user hears the right next step.
+      const where = describeResponse('POST', url, response);
+      const found = await this.#send({ method: 'GET', url: `${this.#classUrl(packageClass)}${keySegment(packageId)}${buildQueryString({ $select: 'PackageID' })}`, allowNotFound: true });
+      if (found.status === 404) throw new PackageNotFound(packageId);
+      throw new ConfigMgrMethodUnavailable(packageClass, method, where);
+    }
+    const reading = readMethodResult(response.data, String(response.headers['content-type'] ?? ''));
+    if (reading.unreadable !== undefined) {
+      // The site took the call (2xx); whether it ran is read from the package afterwards, never by calling again.
+      this.#logger.warn(
+        { method, packageId, status: response.status, reason: reading.unreadable, body: excerpt(String(response.data ?? '')) },
+        'ConfigMgr accepted a method call with an answer the bot cannot read; treating it as accepted',
+      );
+    }
+    const result = reading.result;
+    if (result.ReturnValue !== undefined && result.ReturnValue !== 0) {
+      throw new ConfigMgrMethodFailed(packageId, method, result.ReturnValue, `POST ${url} → HTTP ${response.status}: ReturnValue ${result.ReturnValue}`);
+    }
+    this.#logger.info({ method, packageId, status: response.status, returnValue: result.ReturnValue }, 'ConfigMgr accepted a package method');
+    return result;
+  }
+
+  async methodExists(packageClass: PackageClass, method: string): Promise<boolean> {
+    return exposesMethod(await this.#serviceMetadata(), packageClass, method);
+  }
+
+  /** The parsed wmi/$metadata, read once per metadataTtlMs; a failed read is not kept. */
+  #serviceMetadata(): Promise<ServiceMetadata> {
+    const cached = this.#metadata;
+    if (cached && Date.now() - cached.readAt < this.#metadataTtlMs) return cached.promise;
+    const url = `${this.#baseUrl}/wmi/$metadata`;
+    const promise = (async () => {
+      const response = await this.#send({ method: 'GET', url, accept: 'application/xml', maxBytes: this.#metadataMaxBytes });
+      const body = typeof response.data === 'string' ? response.data : '';
+      try {
+        return parseServiceMetadata(body);
+      } catch (error) {
+        if (!(error instanceof ServiceMetadataUnreadable)) throw error;
+        throw new ConfigMgrBadResponse(`GET ${url} → HTTP ${response.status}: ${error.reason}: ${excerpt(body)}`);
+      }
+    })();
+    const entry = { promise, readAt: Date.now() };
+    this.#metadata = entry;
+    promise.catch(() => {
+      if (this.#metadata === entry) this.#metadata = undefined;
+    });
+    return promise;
+  }
+
+  async getSourceVersion(packageClass: PackageClass, packageId: string): Promise<SourceVersionReading> {
+    if (packageId.trim() === '') throw new PackageNotFound(packageId);
+    const url = `${this.#classUrl(packageClass)}${keySegment(packageId)}${buildQueryString({ $select: buildSelect(SOURCE_VERSION_PROPERTIES) })}`;
+    const response = await this.#send({ method: 'GET', url, allowNotFound: true });
+    if (response.status === 404) throw new PackageNotFound(packageId);
+    const envelope = parseBody(response, url, packageEnvelopeSchema);
+    if (envelope.value.length === 0) throw new PackageNotFound(packageId);
+    const reading = readPackageRow(envelope.value[0], packageClass, 1);
+    if (!reading.ok) throw new ConfigMgrBadResponse(`GET ${url} → HTTP ${response.status}: unusable row (${reading.skipped.reason})`);
+    const { SourceVersion, SourceDate, ImageOSVersion } = reading.record;
+    if (typeof SourceVersion !== 'number' || SourceVersion < 0) {
+      throw new ConfigMgrBadResponse(`GET ${url} → HTTP ${response.status}: no usable SourceVersion: ${excerpt(String(response.data))}`);
+    }
+    const sourceVersion: SourceVersionReading = { sourceVersion: SourceVersion };
+    const sourceDate = typeof SourceDate === 'string' ? new Date(SourceDate) : undefined;
+    if (sourceDate && !Number.isNaN(sourceDate.getTime())) sourceVersion.sourceDate = sourceDate;
+    if (typeof ImageOSVersion === 'string' && ImageOSVersion.trim() !== '') sourceVersion.imageOsVersion = ImageOSVersion.trim();
+    return sourceVersion;
+  }
+
+  async distributionStatus(packageId: string): Promise<DistributionReading> {
+    if (packageId.trim() === '') throw new PackageNotFound(packageId);
+    const url = `${this.#baseUrl}/wmi/${DISTRIBUTION_STATUS_CLASS}${buildQueryString({
+      $select: buildSelect(DISTRIBUTION_PROPERTIES),
+      $filter: buildFilterExpression({ property: 'PackageID', op: 'eq', value: packageId }),
+    })}`;
+    const points: DistributionPoint[] = [];
+    const reasons: string[] = [];
+    let rowsRead = 0;
+    for await (const page of this.#pages(url)) {
+      for (const row of page.rows) {
+        if (++rowsRead > MAX_DISTRIBUTION_ROWS) {
+          throw new ConfigMgrBadResponse(`GET ${url}: more than ${MAX_DISTRIBUTION_ROWS} distribution rows for one package`);
+        }
+        // A site that ignored the filter must not lend another package's DPs to this one.
+        const rowPackage = (row as { PackageID?: unknown } | null)?.PackageID;
+        if (typeof rowPackage === 'string' && rowPackage.toUpperCase() !== packageId.toUpperCase()) continue;
+        const reading = readDistributionRow(row);
+        if (reading.ok) points.push(reading.point);
+        else reasons.push(reading.reason);
+      }
+    }
+    if (reasons.length > 0) {
+      this.#logger.warn({ packageId, skipped: reasons.length, reasons: reasons.slice(0, 5) }, 'distribution rows the bot cannot read were skipped');
+    }
+    return { points, skipped: reasons.length };
   }
 
   /**
@@ -328,7 +447,7 @@ export class AdminServiceClient implements AdminService {
   }
 
   /** One request, through the authentication handshake; every failure leaves as a typed error. */
-  async #exchange({ method, url, body, allowNotFound, maxBytes }: SendOptions): Promise<AxiosResponse<string>> {
+  async #exchange({ method, url, body, allowNotFound, maxBytes, accept }: SendOptions): Promise<AxiosResponse<string>> {
     const startedAt = Date.now();
     const exchange = this.#auth.startExchange();
     let authorization = await this.#authStep(method, url, () => exchange.firstAuthorization());
@@ -341,7 +460,7 @@ export class AdminServiceClient implements AdminService {
           data: body === undefined ? undefined : JSON.stringify(body),
           ...(maxBytes === undefined ? {} : { maxContentLength: maxBytes }),
           headers: {
-            Accept: 'application/json',
+            Accept: accept ?? 'application/json',
             ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
             ...(authorization ? { Authorization: authorization } : {}),
           },

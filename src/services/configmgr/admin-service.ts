@@ -1,7 +1,9 @@
 /** What the rest of the core needs from ConfigMgr's AdminService; the axios client implements it. */
+import type { DistributionReading } from './distribution-status';
 import type { DroppedField, SkippedRow } from './package-row';
 
 export type { DroppedField, SkippedRow } from './package-row';
+export type { DistributionPoint, DistributionReading } from './distribution-status';
 
 export type PackageClass = 'SMS_OperatingSystemInstallPackage' | 'SMS_ImagePackage';
 
@@ -66,9 +68,25 @@ export type PackageFilter =
   | { property: string; op: 'eq'; value: string | number }
   | { property: string; op: 'contains' | 'startswith'; value: string };
 
+/** The package methods a refresh job calls. */
+export type PackageMethod = 'RefreshPkgSource' | 'ReloadImageProperties';
+
+/**
+ * A method call the site accepted (HTTP 200/201) with ReturnValue 0 or none: whether a body carries ReturnValue
+ * is unconfirmed on live sites, so its absence is not a failure; confirm the effect by reading the package again.
+ * Out-parameters, if any, are the other properties.
+ */
 export interface MethodResult {
-  ReturnValue: number;
+  ReturnValue?: number;
   [key: string]: unknown;
+}
+
+/** What a refresh job reads before and after RefreshPkgSource / ReloadImageProperties. */
+export interface SourceVersionReading {
+  sourceVersion: number;
+  sourceDate?: Date;
+  /** e.g. "10.0.26100.4349", as the site has it (ReloadImageProperties rewrites it). */
+  imageOsVersion?: string;
 }
 
 export interface AdminService {
@@ -76,11 +94,22 @@ export interface AdminService {
   listPackages(packageClass: PackageClass, options?: { filter?: PackageFilter }): Promise<PackageListing>;
   /** One instance by key, with its lazy properties filled. Throws PackageNotFound. */
   getPackage(packageClass: PackageClass, packageId: string): Promise<PackageRecord>;
-  /** An instance method such as RefreshPkgSource or ReloadImageProperties. */
+  /**
+   * An instance method such as RefreshPkgSource or ReloadImageProperties. Resolves when the site accepted it
+   * (HTTP 200/201, ReturnValue 0 or absent). Throws ConfigMgrMethodFailed (ReturnValue ≠ 0: did not run),
+   * PackageNotFound or ConfigMgrMethodUnavailable (404), ConfigMgrRequestRejected (other 4xx),
+   * ConfigMgrAccessDenied, and ConfigMgrUnavailable / ConfigMgrBadResponse when it may or may not have run.
+   */
   invokePackageMethod(
     packageClass: PackageClass,
     packageId: string,
     method: string,
     parameters?: Record<string, unknown>,
   ): Promise<MethodResult>;
+  /** Whether the site's `wmi/$metadata` lists the instance method for the class (cached a few minutes). */
+  methodExists(packageClass: PackageClass, method: string): Promise<boolean>;
+  /** SourceVersion, SourceDate and ImageOSVersion of one package. Throws PackageNotFound. */
+  getSourceVersion(packageClass: PackageClass, packageId: string): Promise<SourceVersionReading>;
+  /** One row per DP from SMS_PackageStatusDistPointsSummarizer; unusable rows are skipped and counted. */
+  distributionStatus(packageId: string): Promise<DistributionReading>;
 }

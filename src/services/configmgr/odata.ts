@@ -114,3 +114,44 @@ export function describeSchemaError(error: z.ZodError): string {
     .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
     .join('; ');
 }
+
+/** A 2xx answer to a method call, read as far as it can be: `unreadable` says why the rest could not. */
+export interface MethodResultReading {
+  result: MethodResult;
+  unreadable?: string;
+}
+
+/**
+ * The body of a 2xx method answer. Whether a live site sends ReturnValue is unconfirmed, so an empty body or an
+ * object without one is an accepted call; ReturnValue as integer text ("5") is read as the number. A body that is
+ * not JSON, or a ReturnValue of another kind, leaves the result empty and says why (the caller logs it).
+ */
+export function readMethodResult(body: unknown, contentType: string): MethodResultReading {
+  const text = typeof body === 'string' ? body : '';
+  if (text.trim() === '') return { result: {} };
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return { result: {}, unreadable: `not JSON (content-type ${contentType || 'missing'})` };
+  }
+  const parsed = methodResultSchema.safeParse(json);
+  if (parsed.success) return { result: parsed.data };
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) return { result: {}, unreadable: 'not a JSON object' };
+  const object = json as Record<string, unknown>;
+  const inner = object.value;
+  const holder =
+    inner !== null && typeof inner === 'object' && !Array.isArray(inner)
+      ? (inner as Record<string, unknown>)
+      : Array.isArray(inner) && inner.length === 1 && inner[0] !== null && typeof inner[0] === 'object'
+        ? (inner[0] as Record<string, unknown>)
+        : object;
+  const result: MethodResult = {};
+  for (const [name, value] of Object.entries(holder)) {
+    if (!name.startsWith('@odata.') && name !== 'ReturnValue') result[name] = value;
+  }
+  const returnValue = holder.ReturnValue;
+  if (returnValue === undefined || returnValue === null) return { result };
+  if (typeof returnValue === 'string' && /^\s*-?\d{1,10}\s*$/.test(returnValue)) return { result: { ...result, ReturnValue: Number(returnValue) } };
+  return { result, unreadable: 'ReturnValue is not a whole number' };
+}

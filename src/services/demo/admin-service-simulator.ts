@@ -3,6 +3,15 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { PACKAGE_CLASSES, type PackageClass } from '../configmgr/admin-service';
 import { applyMediaToRecord, findDemoPackage, type DemoPackage, type DemoPackageRecord, type DemoSite } from './demo-media';
+import {
+  DEMO_REFRESH_TIMING,
+  checkRefreshTiming,
+  distributionChanges,
+  nalPath,
+  type DistributionFault,
+  type RefreshTiming,
+  type ScheduledChange,
+} from './demo-distribution';
 import type { DemoSoftwareUpdate } from './demo-site';
 import { ODataFilterError, parseODataFilter, type FilterPredicate, type PropertyType } from './odata-filter';
 
@@ -12,6 +21,11 @@ import { ODataFilterError, parseODataFilter, type FilterPredicate, type Property
  * answers like the reference describes a real site: OData envelopes even for key lookups, lazy ImageProperty
  * null in collections, OData error bodies, instance methods answering 201. Faults can be injected to play
  * a slow, failing or confused site.
+ *
+ * A refresh plays out over time (demo-distribution.ts): RefreshPkgSource answers 201 at once, SourceVersion
+ * increments a little later and each DP of the package moves to the new version at its own pace, visible in
+ * SMS_PackageStatusDistPointsSummarizer. Changes fall due by the `now` clock and are applied before each answer,
+ * so a test that injects a clock decides exactly what the next request sees.
  */
 
 export interface SimulatorFault {
@@ -42,6 +56,48 @@ export interface SimulatorOptions {
   now?: () => Date;
   /** SMS_SoftwareUpdate rows (the site's update catalog); none when absent, like a site that syncs no updates. */
   softwareUpdates?: DemoSoftwareUpdate[];
+  /** How a refresh moves over time; DEMO_REFRESH_TIMING when absent. */
+  refreshTiming?: RefreshTiming;
+  /** Method calls that misbehave (see MethodFault). */
+  methodFaults?: MethodFault[];
+  /** DPs that fail or never finish a refresh. */
+  distributionFaults?: DistributionFault[];
+  /** Methods the site does not expose: left out of $metadata, and their route answers 404. */
+  omittedMethods?: OmittedMethod[];
+}
+
+/** The package methods the demo site runs. */
+export const SIMULATED_METHODS = ['RefreshPkgSource', 'ReloadImageProperties'] as const;
+export type SimulatedMethod = (typeof SIMULATED_METHODS)[number];
+
+/** A method call that answers otherwise than 201 { ReturnValue: 0 }. */
+export interface MethodFault {
+  method: SimulatedMethod;
+  /** Only this package; every package when absent. */
+  packageId?: string;
+  /** Answer this status with an OData error body (or `body`); the method does not run. */
+  status?: number;
+  /** Answer 201 with this ReturnValue; the method does not run. */
+  returnValue?: number;
+  /** Answer 201 with this body (e.g. garbage); the method does run, so the answer is the only thing wrong. */
+  body?: string;
+  /** How many matching calls it applies to; unlimited when absent. */
+  times?: number;
+}
+
+/** A method the site does not expose, for one class or (absent) both. */
+export interface OmittedMethod {
+  method: SimulatedMethod;
+  packageClass?: PackageClass;
+}
+
+/** One call to a package method, as received (whatever it was answered). */
+export interface RecordedMethodCall {
+  /** ISO date-time by the simulator's clock. */
+  at: string;
+  packageClass: PackageClass;
+  packageId: string;
+  method: string;
 }
 
 export interface SimulatorStats {
@@ -70,6 +126,7 @@ type Route =
   | { kind: 'metadata' }
   | { kind: 'list'; packageClass: PackageClass }
   | { kind: 'updates' }
+  | { kind: 'distribution' }
   | { kind: 'key'; packageClass: PackageClass; key: string }
   | { kind: 'method'; packageClass: PackageClass; key: string; method: string }
   | { kind: 'error'; response: SimResponse };
@@ -109,7 +166,17 @@ const LAZY_PROPERTIES = ['ImageProperty'] as const;
 const SELECTABLE = new Set<string>([...RECORD_PROPERTIES.keys(), ...LAZY_PROPERTIES]);
 const SUPPORTED_QUERY_OPTIONS = new Set(['$select', '$filter', '$top', '$skip']);
 const CLASS_BY_LOWER_NAME = new Map(PACKAGE_CLASSES.map((name) => [name.toLowerCase(), name] as const));
-const SUPPORTED_METHODS = ['RefreshPkgSource', 'ReloadImageProperties'] as const;
+const DISTRIBUTION_CLASS = 'SMS_PackageStatusDistPointsSummarizer';
+const DISTRIBUTION_PROPERTIES: ReadonlyMap<string, PropertyType> = new Map<string, PropertyType>([
+  ['PackageID', 'string'],
+  ['ServerNALPath', 'string'],
+  ['SiteCode', 'string'],
+  ['State', 'number'],
+  ['SourceVersion', 'number'],
+  ['LastCopied', 'string'],
+  ['SummaryDate', 'string'],
+]);
+const DISTRIBUTION_SELECTABLE = new Set<string>(DISTRIBUTION_PROPERTIES.keys());
 const RECENT_LIMIT = 1000;
 
 export class AdminServiceSimulator {
@@ -121,6 +188,16 @@ export class AdminServiceSimulator {
   private readonly now: () => Date;
   /** The site's update catalog; tests may replace it. */
   softwareUpdates: DemoSoftwareUpdate[];
+  /** The fields below may be changed by tests between requests. */
+  refreshTiming: RefreshTiming;
+  methodFaults: MethodFault[];
+  distributionFaults: DistributionFault[];
+  omittedMethods: OmittedMethod[];
+  /** Every call to a package method, oldest first. */
+  readonly methodCallLog: RecordedMethodCall[] = [];
+  /** Site changes of refreshes under way, by due time. */
+  private scheduled: ScheduledChange[] = [];
+  private readonly methodFaultUses = new Map<MethodFault, number>();
   private fault: SimulatorFault | null = null;
   private faultUsesLeft = Infinity;
   private server?: http.Server;
@@ -137,7 +214,41 @@ export class AdminServiceSimulator {
     this.logger = options.logger;
     this.now = options.now ?? (() => new Date());
     this.softwareUpdates = options.softwareUpdates ?? [];
+    this.refreshTiming = checkRefreshTiming(options.refreshTiming ?? DEMO_REFRESH_TIMING);
+    this.methodFaults = options.methodFaults ?? [];
+    this.distributionFaults = options.distributionFaults ?? [];
+    this.omittedMethods = options.omittedMethods ?? [];
     this.stats = createStats();
+  }
+
+  /** How many calls of `method` (on `packageId`, when given) the site received. */
+  methodCallCount(method: string, packageId?: string): number {
+    return this.methodCallLog.filter(
+      (call) =>
+        call.method.toLowerCase() === method.toLowerCase() &&
+        (packageId === undefined || call.packageId.toUpperCase() === packageId.toUpperCase()),
+    ).length;
+  }
+
+  /** Applies every scheduled change whose time has come by the clock; requests do it before answering. */
+  advance(): void {
+    const now = this.now().getTime();
+    // One at a time, earliest first: a change may schedule others (the DP steps after the version bump), and those
+    // already due apply in this same call, in time order.
+    for (;;) {
+      let next = -1;
+      this.scheduled.forEach((change, index) => {
+        if (change.at <= now && (next === -1 || change.at < this.scheduled[next]!.at)) next = index;
+      });
+      if (next === -1) return;
+      const [change] = this.scheduled.splice(next, 1);
+      change!.apply(isoSeconds(new Date(change!.at)));
+    }
+  }
+
+  /** Whether changes of a refresh are still to come. */
+  get refreshesUnderWay(): boolean {
+    return this.scheduled.length > 0;
   }
 
   /** Starts listening; resolves the base URL, e.g. "http://127.0.0.1:41234/AdminService". */
@@ -212,7 +323,15 @@ export class AdminServiceSimulator {
     const query = new URLSearchParams(questionMark === -1 ? '' : rawUrl.slice(questionMark + 1));
     const route = parseRoute(method, rawPath);
     if (route.kind === 'list' || route.kind === 'updates') stats.listRequests++;
-    if (route.kind === 'method') stats.methodCalls++;
+    if (route.kind === 'method') {
+      stats.methodCalls++;
+      this.methodCallLog.push({
+        at: isoSeconds(this.now()),
+        packageClass: route.packageClass,
+        packageId: route.key,
+        method: route.method,
+      });
+    }
     if (route.kind === 'metadata') stats.metadataRequests++;
     const isKey = route.kind === 'key';
     if (isKey) {
@@ -245,6 +364,7 @@ export class AdminServiceSimulator {
       return;
     }
 
+    this.advance();
     const answer = this.answer(route, query, requestBody);
     if (fault?.destroySocket === 'mid-body') {
       const bytes = Buffer.from(answer.body, 'utf8');
@@ -297,11 +417,13 @@ export class AdminServiceSimulator {
       case 'error':
         return route.response;
       case 'metadata':
-        return { status: 200, body: metadataDocument(), contentType: 'application/xml' };
+        return { status: 200, body: metadataDocument(this.omittedMethods), contentType: 'application/xml' };
       case 'list':
         return this.answerList(route.packageClass, query);
       case 'updates':
         return this.answerUpdates(query);
+      case 'distribution':
+        return this.answerDistribution(query);
       case 'key':
         return this.answerKey(route.packageClass, route.key, query);
       case 'method':
@@ -387,22 +509,120 @@ export class AdminServiceSimulator {
         return odataError(400, 'BadRequest', 'The request body must be a JSON object of parameters.');
       }
     }
-    const known = SUPPORTED_METHODS.find((name) => name.toLowerCase() === method.toLowerCase());
+    const known = SIMULATED_METHODS.find((name) => name.toLowerCase() === method.toLowerCase());
     if (!known) {
       return odataError(400, 'BadRequest', `The method ${method} is not supported on ${packageClass}.`);
     }
-    const record = pkg.record;
-    if (known === 'RefreshPkgSource') {
-      // "Update Distribution Points": the site takes a new snapshot of the source and bumps SourceVersion.
-      const now = this.now().toISOString().replace(/\.\d{3}Z$/, 'Z');
-      record.SourceVersion += 1;
-      record.SourceDate = now;
-      record.LastRefreshTime = now;
-    } else if (pkg.media) {
-      applyMediaToRecord(record, pkg.media);
+    if (this.isOmitted(known, packageClass)) {
+      return odataError(404, 'NotFound', `No action ${known} is bound to ${packageClass}.`);
     }
-    this.logger?.info({ packageId: record.PackageID, method: known }, 'demo site ran a package method');
+    const fault = this.takeMethodFault(known, pkg.record.PackageID);
+    if (fault?.status !== undefined) {
+      return fault.body !== undefined
+        ? { status: fault.status, body: fault.body, contentType: 'application/json; charset=utf-8' }
+        : odataError(fault.status, String(fault.status), `Injected fault: ${known} answers HTTP ${fault.status}.`);
+    }
+    if (fault?.returnValue !== undefined) {
+      return json(201, { '@odata.context': `${this.baseUrl}/wmi/$metadata#Edm.Int32`, ReturnValue: fault.returnValue });
+    }
+    if (known === 'RefreshPkgSource') this.refreshPackageSource(pkg);
+    else this.reloadImageProperties(pkg);
+    this.logger?.info({ packageId: pkg.record.PackageID, method: known }, 'demo site ran a package method');
+    if (fault?.body !== undefined) return { status: 201, body: fault.body, contentType: 'application/json; charset=utf-8' };
     return json(201, { '@odata.context': `${this.baseUrl}/wmi/$metadata#Edm.Int32`, ReturnValue: 0 });
+  }
+
+  /**
+   * "Update Distribution Points": DistMgr snapshots the source and increments SourceVersion a little later, then
+   * each DP of the package installs the new version at its own pace (or fails, or never finishes, by fault).
+   */
+  private refreshPackageSource(pkg: DemoPackage): void {
+    const timing = this.refreshTiming;
+    const calledAt = this.now().getTime();
+    const bumpedAt = calledAt + timing.sourceVersionDelayMs;
+    const record = pkg.record;
+    this.schedule({
+      at: bumpedAt,
+      apply: (stamp) => {
+        record.SourceVersion += 1;
+        record.SourceDate = stamp;
+        record.LastRefreshTime = stamp;
+        const statuses = pkg.distribution ?? [];
+        for (const status of statuses) {
+          status.state = 1;
+          status.summaryDate = stamp;
+        }
+        const faultFor = (host: string): DistributionFault['outcome'] | undefined =>
+          this.distributionFaults.find(
+            (fault) =>
+              fault.host.toLowerCase() === host.toLowerCase() &&
+              (fault.packageId === undefined || fault.packageId.toUpperCase() === record.PackageID.toUpperCase()),
+          )?.outcome;
+        for (const change of distributionChanges(statuses, record.SourceVersion, bumpedAt, timing, faultFor)) this.schedule(change);
+      },
+    });
+    this.advance();
+  }
+
+  /** Re-reads the WIM: the serviced media when the package has one waiting, else the media as it is. */
+  private reloadImageProperties(pkg: DemoPackage): void {
+    if (pkg.servicedMedia) {
+      pkg.media = pkg.servicedMedia;
+      delete pkg.servicedMedia;
+    }
+    if (pkg.media) applyMediaToRecord(pkg.record, pkg.media);
+  }
+
+  private schedule(change: ScheduledChange): void {
+    this.scheduled.push(change);
+  }
+
+  private isOmitted(method: SimulatedMethod, packageClass: PackageClass): boolean {
+    return this.omittedMethods.some((omitted) => omitted.method === method && (omitted.packageClass ?? packageClass) === packageClass);
+  }
+
+  private takeMethodFault(method: SimulatedMethod, packageId: string): MethodFault | undefined {
+    const fault = this.methodFaults.find(
+      (candidate) =>
+        candidate.method === method &&
+        (candidate.packageId === undefined || candidate.packageId.toUpperCase() === packageId.toUpperCase()) &&
+        (candidate.times === undefined || (this.methodFaultUses.get(candidate) ?? 0) < candidate.times),
+    );
+    if (fault) {
+      this.methodFaultUses.set(fault, (this.methodFaultUses.get(fault) ?? 0) + 1);
+      this.stats.faultsInjected++;
+    }
+    return fault;
+  }
+
+  /** SMS_PackageStatusDistPointsSummarizer: one row per package × DP, with $filter, $select, $top, $skip and paging. */
+  private answerDistribution(query: URLSearchParams): SimResponse {
+    const options = readQueryOptions(query, true, DISTRIBUTION_PROPERTIES, DISTRIBUTION_SELECTABLE);
+    if ('response' in options) return options.response;
+    const rows = this.site.packages.flatMap((pkg) =>
+      (pkg.distribution ?? []).map((status) => ({
+        PackageID: pkg.record.PackageID,
+        ServerNALPath: nalPath(status),
+        SiteCode: status.siteCode,
+        State: status.state,
+        SourceVersion: status.sourceVersion,
+        LastCopied: status.lastCopied,
+        SummaryDate: status.summaryDate,
+      })),
+    );
+    const matching = rows.filter((row) => options.filter(row));
+    const { selected, nextLink } = this.page(matching, query, options, DISTRIBUTION_CLASS);
+    const names = options.select ?? [...DISTRIBUTION_SELECTABLE];
+    const envelope: Record<string, unknown> = {
+      '@odata.context': `${this.baseUrl}/wmi/$metadata#${DISTRIBUTION_CLASS}`,
+      value: selected.map((row) => {
+        const output: Record<string, unknown> = options.select ? {} : { __CLASS: DISTRIBUTION_CLASS };
+        for (const name of names) output[name] = (row as Record<string, unknown>)[name] ?? null;
+        return output;
+      }),
+    };
+    if (nextLink) envelope['@odata.nextLink'] = nextLink;
+    return json(200, envelope);
   }
 
   private packagesOf(packageClass: PackageClass): DemoPackage[] {
@@ -473,6 +693,9 @@ function parseRoute(method: string, rawPath: string): Route {
   }
   if (className.toLowerCase() === SOFTWARE_UPDATE_CLASS.toLowerCase() && keyText === undefined && action === undefined) {
     return method === 'GET' ? { kind: 'updates' } : methodNotAllowed(method);
+  }
+  if (className.toLowerCase() === DISTRIBUTION_CLASS.toLowerCase() && keyText === undefined && action === undefined) {
+    return method === 'GET' ? { kind: 'distribution' } : methodNotAllowed(method);
   }
   const packageClass = CLASS_BY_LOWER_NAME.get(className.toLowerCase());
   if (!packageClass) {
@@ -603,21 +826,37 @@ function readBody(request: http.IncomingMessage): Promise<string> {
   });
 }
 
-function metadataDocument(): string {
+/** ISO date-time to the second, as the AdminService writes them. */
+function isoSeconds(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/**
+ * The CSDL of the demo site: the package classes deriving from SMS_PackageBaseclass, the distribution status class,
+ * and RefreshPkgSource / ReloadImageProperties bound to each package class, except those the site leaves out.
+ */
+function metadataDocument(omitted: readonly OmittedMethod[]): string {
   const properties = [...RECORD_PROPERTIES.entries(), ...LAZY_PROPERTIES.map((name) => [name, 'string'] as const)]
     .map(([name, type]) => `<Property Name="${name}" Type="${type === 'number' ? 'Edm.Int64' : 'Edm.String'}"/>`)
     .join('');
-  const entityTypes = PACKAGE_CLASSES.map(
-    (name) =>
-      `<EntityType Name="${name}"><Key><PropertyRef Name="PackageID"/></Key>${properties}` +
-      `</EntityType>`,
+  const distributionProperties = [...DISTRIBUTION_PROPERTIES.entries()]
+    .map(([name, type]) => `<Property Name="${name}" Type="${type === 'number' ? 'Edm.Int32' : 'Edm.String'}"/>`)
+    .join('');
+  const entityTypes =
+    `<EntityType Name="SMS_PackageBaseclass" Abstract="true"><Key><PropertyRef Name="PackageID"/></Key>${properties}</EntityType>` +
+    PACKAGE_CLASSES.map((name) => `<EntityType Name="${name}" BaseType="AdminService.SMS_PackageBaseclass"/>`).join('') +
+    `<EntityType Name="${DISTRIBUTION_CLASS}"><Key><PropertyRef Name="PackageID"/><PropertyRef Name="ServerNALPath"/></Key>` +
+    `${distributionProperties}</EntityType>`;
+  const actions = PACKAGE_CLASSES.flatMap((className) =>
+    SIMULATED_METHODS.filter((method) => !omitted.some((o) => o.method === method && (o.packageClass ?? className) === className)).map(
+      (method) =>
+        `<Action Name="${method}" IsBound="true"><Parameter Name="bindingParameter" Type="AdminService.${className}"/>` +
+        `<ReturnType Type="Edm.Int32"/></Action>`,
+    ),
   ).join('');
-  const actions = SUPPORTED_METHODS.map(
-    (name) =>
-      `<Action Name="${name}" IsBound="true"><Parameter Name="bindingParameter" Type="AdminService.SMS_PackageBaseclass"/>` +
-      `<ReturnType Type="Edm.Int32"/></Action>`,
-  ).join('');
-  const entitySets = PACKAGE_CLASSES.map((name) => `<EntitySet Name="${name}" EntityType="AdminService.${name}"/>`).join('');
+  const entitySets = [...PACKAGE_CLASSES, DISTRIBUTION_CLASS]
+    .map((name) => `<EntitySet Name="${name}" EntityType="AdminService.${name}"/>`)
+    .join('');
   return (
     '<?xml version="1.0" encoding="utf-8"?>' +
     '<edmx:Edmx Version="4.0" xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx"><edmx:DataServices>' +

@@ -1,5 +1,6 @@
 import { formatFullBuild, type BuildNumber } from '../media/media-package';
 import type { PackageClass } from '../configmgr/admin-service';
+import type { DemoDistributionPoint, DemoDistributionStatus } from './demo-distribution';
 
 /**
  * The structured model behind the demo site: each package's media (build + WIM indexes), from which the
@@ -50,6 +51,13 @@ export interface DemoPackage {
   record: DemoPackageRecord;
   /** What the source WIM holds; ReloadImageProperties copies it into the record. Absent for broken records. */
   media?: DemoMedia;
+  /**
+   * The media after servicing: the next ReloadImageProperties makes it the package's media (a new build for the
+   * demo's refresh jobs to show). Absent: ReloadImageProperties re-reads `media`.
+   */
+  servicedMedia?: DemoMedia;
+  /** The package on each DP that holds it (SMS_PackageStatusDistPointsSummarizer); none when absent. */
+  distribution?: DemoDistributionStatus[];
 }
 
 /** A ConfigMgr site as the simulator serves it. Mutable on purpose: tests change it between syncs. */
@@ -58,6 +66,8 @@ export interface DemoSite {
   /** The SMS Provider's host name, used in @odata.context like a real site. */
   providerHost: string;
   packages: DemoPackage[];
+  /** The site's distribution points (each package names those that hold it in `distribution`). */
+  distributionPoints?: DemoDistributionPoint[];
 }
 
 /** PackageType of each class (SMS_PackageBaseclass.PackageType). */

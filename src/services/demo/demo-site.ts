@@ -11,6 +11,7 @@ import {
   type DemoPackage,
   type DemoSite,
 } from './demo-media';
+import { installedEverywhere, type DemoDistributionPoint } from './demo-distribution';
 
 export type { DemoSite, DemoPackage, DemoPackageRecord, DemoMedia, DemoEdition } from './demo-media';
 
@@ -51,7 +52,19 @@ export interface DemoPackageSpec {
   /** For broken records: ImageProperty text as stored, instead of XML generated from the media. */
   rawImageProperty?: string;
   rawImageOSVersion?: string | null;
+  /** The revision the media has after servicing: ReloadImageProperties then shows it (see DemoPackage.servicedMedia). */
+  servicedRevision?: number;
+  /** How many of the site's DPs hold the package (the first ones), default all. */
+  distributionPointCount?: number;
 }
+
+/** The demo site's distribution points: two in the datacentre, two in branch offices (one a pull DP in reality). */
+export const DEMO_DISTRIBUTION_POINTS: readonly DemoDistributionPoint[] = [
+  { host: 'DP01.contoso.com', siteCode: DEMO_SITE_CODE },
+  { host: 'DP02.contoso.com', siteCode: DEMO_SITE_CODE },
+  { host: 'DP-BER01.contoso.com', siteCode: DEMO_SITE_CODE },
+  { host: 'DP-NYC01.contoso.com', siteCode: DEMO_SITE_CODE },
+];
 
 export function demoPackage(spec: DemoPackageSpec, siteCode = DEMO_SITE_CODE, share = DEMO_SHARE): DemoPackage {
   const pkg: DemoPackage = {
@@ -81,6 +94,10 @@ export function demoPackage(spec: DemoPackageSpec, siteCode = DEMO_SITE_CODE, sh
   }
   if (spec.rawImageProperty !== undefined) pkg.record.ImageProperty = spec.rawImageProperty;
   if (spec.rawImageOSVersion !== undefined) pkg.record.ImageOSVersion = spec.rawImageOSVersion;
+  if (spec.media && spec.servicedRevision !== undefined) {
+    const build = { ...spec.media.build, revision: spec.servicedRevision };
+    pkg.servicedMedia = { build, editions: spec.media.editions.map((edition) => ({ ...edition })) };
+  }
   return pkg;
 }
 
@@ -170,6 +187,8 @@ export function demoPackageSpecs(): DemoPackageSpec[] {
       version: '26100.4349',
       source: 'Upgrade\\Win11-24H2-x64',
       media: win11(26100, 4349),
+      // A refresh job on the demo site shows the media serviced to September 2026's build.
+      servicedRevision: 9457,
       sourceVersion: 7,
       sourceDate: '2025-06-12T07:55:40Z',
       lastRefreshTime: '2025-06-12T08:31:12Z',
@@ -274,6 +293,7 @@ export function demoPackageSpecs(): DemoPackageSpec[] {
       version: '26100.7462',
       source: 'Upgrade\\Lab\\OBrien-Win11-24H2-Pro',
       media: win11(26100, 7462, ['Pro']),
+      distributionPointCount: 3,
       sourceVersion: 1,
       sourceDate: '2025-12-10T17:22:38Z',
       lastRefreshTime: '2025-12-10T17:59:02Z',
@@ -289,6 +309,7 @@ export function demoPackageSpecs(): DemoPackageSpec[] {
       // ConfigMgr stored the error text instead of XML, and no OS version: a record the bot must survive.
       rawImageProperty: 'Error: 0x80070020 The process cannot access the file because it is being used by another process.',
       rawImageOSVersion: null,
+      distributionPointCount: 3,
       sourceVersion: 1,
       sourceDate: '2026-03-30T15:05:12Z',
       lastRefreshTime: '2026-03-30T15:06:40Z',
@@ -354,7 +375,13 @@ export function createDemoSite(): DemoSite {
   return {
     siteCode: DEMO_SITE_CODE,
     providerHost: DEMO_PROVIDER_HOST,
-    packages: demoPackageSpecs().map((spec) => demoPackage(spec)),
+    distributionPoints: DEMO_DISTRIBUTION_POINTS.map((point) => ({ ...point })),
+    packages: demoPackageSpecs().map((spec) => {
+      const pkg = demoPackage(spec);
+      const points = DEMO_DISTRIBUTION_POINTS.slice(0, spec.distributionPointCount ?? DEMO_DISTRIBUTION_POINTS.length);
+      pkg.distribution = installedEverywhere(points, spec.sourceVersion, spec.lastRefreshTime);
+      return pkg;
+    }),
   };
 }
 

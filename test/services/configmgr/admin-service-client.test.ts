@@ -227,9 +227,9 @@ describe('AdminServiceClient', () => {
     });
 
     it('sends the parameters as the JSON body', async () => {
-      server.script((_request, response) => json(response, 200, { ReturnValue: 2 }));
+      server.script((_request, response) => json(response, 200, { ReturnValue: 0, Out: 'x' }));
       const result = await client().invokePackageMethod('SMS_OperatingSystemInstallPackage', 'PS100013', 'Run', { SiteCode: 'PS1', PackageType: 259 });
-      assert.deepEqual(result, { ReturnValue: 2 });
+      assert.deepEqual(result, { ReturnValue: 0, Out: 'x' });
       assert.deepEqual(JSON.parse(server.requests[0]!.body), { SiteCode: 'PS1', PackageType: 259 });
     });
 

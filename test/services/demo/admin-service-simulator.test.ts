@@ -42,7 +42,11 @@ describe('AdminServiceSimulator', () => {
   let base: string;
 
   before(async () => {
-    ({ simulator, base } = await running({ now: () => new Date('2026-04-20T10:00:00.000Z') }));
+    // Refreshes take effect at once here; refresh-distribution.test.ts plays them out over time.
+    ({ simulator, base } = await running({
+      now: () => new Date('2026-04-20T10:00:00.000Z'),
+      refreshTiming: { sourceVersionDelayMs: 0, dpUpdatingAfterMs: 0, dpInstalledAfterMs: 0, dpStaggerMs: 0 },
+    }));
   });
   after(async () => {
     await simulator.stop();
@@ -231,8 +235,8 @@ describe('AdminServiceSimulator', () => {
       assert.equal(answer.status, 200);
       assert.match(answer.headers.get('content-type') ?? '', /xml/);
       assert.equal(XMLValidator.validate(answer.text), true);
-      assert.match(answer.text, /<EntityType Name="SMS_OperatingSystemInstallPackage">/);
-      assert.match(answer.text, /<EntityType Name="SMS_ImagePackage">/);
+      assert.match(answer.text, /<EntityType Name="SMS_OperatingSystemInstallPackage"[\s/>]/);
+      assert.match(answer.text, /<EntityType Name="SMS_ImagePackage"[\s/>]/);
     }
     assert.equal(simulator.stats.metadataRequests, 2);
   });
