@@ -58,6 +58,8 @@ export interface SimulatorOptions {
   softwareUpdates?: DemoSoftwareUpdate[];
   /** How a refresh moves over time; DEMO_REFRESH_TIMING when absent. */
   refreshTiming?: RefreshTiming;
+  /** Told of every package method call as it arrives, before it is answered (tests kill a client there). */
+  onMethodCall?: (call: RecordedMethodCall) => void;
   /** Method calls that misbehave (see MethodFault). */
   methodFaults?: MethodFault[];
   /** DPs that fail or never finish a refresh. */
@@ -193,6 +195,7 @@ export class AdminServiceSimulator {
   methodFaults: MethodFault[];
   distributionFaults: DistributionFault[];
   omittedMethods: OmittedMethod[];
+  onMethodCall: ((call: RecordedMethodCall) => void) | undefined;
   /** Every call to a package method, oldest first. */
   readonly methodCallLog: RecordedMethodCall[] = [];
   /** Site changes of refreshes under way, by due time. */
@@ -218,6 +221,7 @@ export class AdminServiceSimulator {
     this.methodFaults = options.methodFaults ?? [];
     this.distributionFaults = options.distributionFaults ?? [];
     this.omittedMethods = options.omittedMethods ?? [];
+    this.onMethodCall = options.onMethodCall;
     this.stats = createStats();
   }
 
@@ -325,12 +329,9 @@ export class AdminServiceSimulator {
     if (route.kind === 'list' || route.kind === 'updates') stats.listRequests++;
     if (route.kind === 'method') {
       stats.methodCalls++;
-      this.methodCallLog.push({
-        at: isoSeconds(this.now()),
-        packageClass: route.packageClass,
-        packageId: route.key,
-        method: route.method,
-      });
+      const call = { at: isoSeconds(this.now()), packageClass: route.packageClass, packageId: route.key, method: route.method };
+      this.methodCallLog.push(call);
+      this.onMethodCall?.(call);
     }
     if (route.kind === 'metadata') stats.metadataRequests++;
     const isKey = route.kind === 'key';

@@ -9,7 +9,8 @@
  */
 import { lstat, readdir, rename, unlink, writeFile } from 'node:fs/promises';
 import { posix } from 'node:path';
-import type { PackageClass, PackageRecord, MethodResult } from '../../configmgr/admin-service';
+import type { AdminService, PackageClass } from '../../configmgr/admin-service';
+import { summarizeDistribution } from '../../configmgr/distribution-status';
 import { imageInUse, compareBuilds } from '../../media/drift';
 import { formatBuild, parseBuildNumber, type MediaPackage } from '../../media/media-package';
 import type { MediaPathMapper } from '../../media/media-paths';
@@ -18,32 +19,11 @@ import type { StageName, Job } from '../job';
 import { StageFailed, type StageContext, type StageOutcome } from '../runner';
 import { stageLabel } from '../stage-names';
 
-/** One distribution point's state for the package, as the AdminService reports it. */
-export interface DistributionPointState {
-  server: string;
-  state: number;
-  sourceVersion: number;
-}
-
-export interface DistributionSummary {
-  total: number;
-  installed: number;
-  failedServers: string[];
-  waitingServers: string[];
-  done: boolean;
-}
-
-/** What the stages need from ConfigMgr (the AdminService client). */
-export interface ConfigMgrMethods {
-  methodExists(packageClass: PackageClass, method: string): Promise<boolean>;
-  invokePackageMethod(packageClass: PackageClass, packageId: string, method: string): Promise<MethodResult>;
-  getPackage(packageClass: PackageClass, packageId: string): Promise<PackageRecord>;
-  distributionStatus(packageId: string): Promise<DistributionPointState[]>;
-}
+/** What the stages need from ConfigMgr: the AdminService client. */
+export type ConfigMgrMethods = Pick<AdminService, 'methodExists' | 'invokePackageMethod' | 'getSourceVersion' | 'distributionStatus'>;
 
 export interface ConfigMgrStagesOptions {
   configMgr: ConfigMgrMethods;
-  summarize: (points: DistributionPointState[], targetSourceVersion: number) => DistributionSummary;
   /** The package as the inventory knows it (editions, editions in use), for the image in use. */
   packageById: (packageId: string) => MediaPackage | undefined;
   inspect: (pkg: Pick<MediaPackage, 'kind' | 'sourcePath' | 'sourceVersion'>) => Promise<MediaInspection>;
@@ -51,9 +31,12 @@ export interface ConfigMgrStagesOptions {
   buildFileName: string;
   pollMs: number;
   distributionTimeoutMs: number;
-  /** How long a resumed "update distribution points" waits for a call it may have made to show, before calling again. */
+  /** How long a resumed "update distribution points" waits for a call it may have made to show, before calling again (DEFAULT_REFRESH_GRACE_MS). */
   refreshGraceMs?: number;
 }
+
+/** How long a resumed update waits to see whether a call it may have made took effect (DistMgr counts within minutes). */
+export const DEFAULT_REFRESH_GRACE_MS = 5 * 60_000;
 
 export const CLASS_OF_KIND = { upgrade: 'SMS_OperatingSystemInstallPackage', image: 'SMS_ImagePackage' } as const satisfies Record<Job['packageKind'], PackageClass>;
 
@@ -170,8 +153,8 @@ export class ConfigMgrStages {
   private async reloadImageProperties(context: StageContext): Promise<StageOutcome> {
     const packageClass = await this.confirmMethod(context.job, 'ReloadImageProperties');
     await this.invoke(packageClass, context.job.packageId, 'ReloadImageProperties');
-    const record = await this.options.configMgr.getPackage(packageClass, context.job.packageId);
-    const build = parseBuildNumber(record.ImageOSVersion ?? undefined);
+    const reading = await this.options.configMgr.getSourceVersion(packageClass, context.job.packageId);
+    const build = parseBuildNumber(reading.imageOsVersion);
     return {
       state: 'done',
       message: build ? `ConfigMgr re-read the image: it now records ${formatBuild(build)}.` : 'ConfigMgr re-read the image properties.',
@@ -184,8 +167,12 @@ export class ConfigMgrStages {
     const packageClass = CLASS_OF_KIND[job.packageKind];
     const intent = context.step.intent as { sourceVersionBefore?: number; at?: string } | null;
     if (intent?.sourceVersionBefore !== undefined) {
-      // Resumed: the call may have been made. ConfigMgr's state decides, never a second call on a guess.
-      const happened = await this.waitForRefresh(context, packageClass, intent.sourceVersionBefore, intent.at, this.options.refreshGraceMs ?? 2 * this.options.pollMs);
+      // Resumed after the intent was recorded: ConfigMgr's state decides, never a second call on a guess.
+      // Accepted (the 201 was recorded): it happened, wait for DistMgr. Not recorded: the call may or may not
+      // have reached the provider; if it did, SourceVersion moves within the grace period.
+      const accepted = context.step.result?.accepted === true;
+      const waitMs = accepted ? this.options.distributionTimeoutMs : (this.options.refreshGraceMs ?? DEFAULT_REFRESH_GRACE_MS);
+      const happened = await this.waitForRefresh(context, packageClass, intent.sourceVersionBefore, intent.at, waitMs);
       if (happened) {
         return {
           state: 'done',
@@ -194,19 +181,15 @@ export class ConfigMgrStages {
           newSourceVersion: happened,
         };
       }
+      if (accepted) throw this.versionDidNotMove();
     }
     await this.confirmMethod(job, 'RefreshPkgSource');
-    const before = await this.options.configMgr.getPackage(packageClass, job.packageId);
-    const sourceVersionBefore = before.SourceVersion ?? 0;
+    const sourceVersionBefore = (await this.options.configMgr.getSourceVersion(packageClass, job.packageId)).sourceVersion;
     await context.recordIntent({ sourceVersionBefore, at: context.now().toISOString() });
     await this.invoke(packageClass, job.packageId, 'RefreshPkgSource');
     await context.report({ sourceVersionBefore, accepted: true }, 'ConfigMgr accepted the update; waiting for the new source version.');
     const after = await this.waitForRefresh(context, packageClass, sourceVersionBefore, undefined, this.options.distributionTimeoutMs);
-    if (!after) {
-      throw new StageFailed(
-        `ConfigMgr accepted the update but the package's source version did not move within ${Math.round(this.options.distributionTimeoutMs / 60_000)} min; check distmgr.log on the site server.`,
-      );
-    }
+    if (!after) throw this.versionDidNotMove();
     return {
       state: 'done',
       message: `ConfigMgr is sending source version ${after} to the distribution points.`,
@@ -215,14 +198,20 @@ export class ConfigMgrStages {
     };
   }
 
+  private versionDidNotMove(): StageFailed {
+    return new StageFailed(
+      `ConfigMgr accepted the update but the package's source version did not move within ${Math.round(this.options.distributionTimeoutMs / 60_000)} min; check distmgr.log on the site server.`,
+    );
+  }
+
   /** The new SourceVersion once ConfigMgr shows the refresh took effect, or undefined when it did not within `waitMs`. */
   private async waitForRefresh(context: StageContext, packageClass: PackageClass, before: number, intentAt: string | undefined, waitMs: number): Promise<number | undefined> {
     const deadline = context.now().getTime() + waitMs;
     for (;;) {
-      const record = await this.options.configMgr.getPackage(packageClass, context.job.packageId);
-      const version = record.SourceVersion ?? 0;
-      if (version > before) return version;
-      const refreshedAt = record.LastRefreshTime ? Date.parse(record.LastRefreshTime) : NaN;
+      const reading = await this.options.configMgr.getSourceVersion(packageClass, context.job.packageId);
+      if (reading.sourceVersion > before) return reading.sourceVersion;
+      // SourceDate moves when the provider takes the refresh, before DistMgr counts the new version.
+      const refreshedAt = reading.sourceDate?.getTime() ?? NaN;
       if (intentAt !== undefined && Number.isFinite(refreshedAt) && refreshedAt >= Date.parse(intentAt)) {
         // Accepted before the crash, not yet counted by DistMgr: wait for the version rather than call again.
         return this.waitForRefresh(context, packageClass, before, undefined, this.options.distributionTimeoutMs);
@@ -237,40 +226,43 @@ export class ConfigMgrStages {
     // Without a version from our own update (the servicing host updated ConfigMgr itself), any refresh makes it at least one more.
     const target =
       job.newSourceVersion ??
-      Math.max((await this.options.configMgr.getPackage(CLASS_OF_KIND[job.packageKind], job.packageId)).SourceVersion ?? 0, job.fromSourceVersion + 1);
+      Math.max((await this.options.configMgr.getSourceVersion(CLASS_OF_KIND[job.packageKind], job.packageId)).sourceVersion, job.fromSourceVersion + 1);
     // The time limit counts from the stage's first start, so a restart does not grant it a new one.
     const startedAt = (context.step.startedAt ?? context.now()).getTime();
     const deadline = startedAt + this.options.distributionTimeoutMs;
     let last = '';
     for (;;) {
       await context.checkpoint();
-      const points = await this.options.configMgr.distributionStatus(job.packageId);
-      const summary = this.options.summarize(points, target);
-      const progress = `${summary.installed} of ${summary.total} distribution points have source version ${target}.`;
+      const reading = await this.options.configMgr.distributionStatus(job.packageId);
+      const summary = summarizeDistribution(reading.points, target, { unreadable: reading.skipped });
+      const waitingServers = reading.points
+        .filter((point) => !(point.state === 0 && point.sourceVersion >= target) && point.state !== 3 && !(point.state >= 4 && point.state <= 6))
+        .map((point) => point.server)
+        .sort((a, b) => a.localeCompare(b));
+      const progress = `${summary.installed} of ${summary.total - summary.removing} distribution points have source version ${target}.`;
       if (progress !== last) {
         last = progress;
-        await context.report({ ...summary, sourceVersion: target }, progress);
+        await context.report({ installed: summary.installed, total: summary.total - summary.removing, failedServers: summary.failedServers, waitingServers, sourceVersion: target }, progress);
       }
       if (summary.failedServers.length > 0) {
         throw new StageFailed(
           `Distribution failed on ${summary.failedServers.join(', ')}; see Monitoring › Distribution Status › Content Status in the console (distmgr.log, PkgXferMgr.log), then ask for the refresh again.`,
         );
       }
-      if (summary.total === 0) return { state: 'done', message: 'The package is on no distribution point, so there was nothing to watch.', result: { ...summary } };
-      if (summary.done) return { state: 'done', message: progress, result: { ...summary, sourceVersion: target } };
+      if (summary.total === 0) return { state: 'done', message: 'The package is on no distribution point, so there was nothing to watch.', result: { installed: 0, total: 0 } };
+      if (summary.done) return { state: 'done', message: progress, result: { installed: summary.installed, total: summary.total - summary.removing, sourceVersion: target } };
       if (context.now().getTime() >= deadline) {
         throw new StageFailed(
-          `After ${Math.round(this.options.distributionTimeoutMs / 60_000)} min, ${summary.waitingServers.join(', ')} still do not have source version ${target}; check their content status in the console.`,
+          `After ${Math.round(this.options.distributionTimeoutMs / 60_000)} min, ${waitingServers.join(', ') || 'some distribution points'} still do not have source version ${target}; check their content status in the console.`,
         );
       }
       await context.sleep(this.options.pollMs);
     }
   }
 
+  /** The client throws ConfigMgrMethodFailed (ReturnValue ≠ 0) and the other typed errors, each with its sentence. */
   private async invoke(packageClass: PackageClass, packageId: string, method: string): Promise<void> {
-    const result = await this.options.configMgr.invokePackageMethod(packageClass, packageId, method);
-    if (typeof result.ReturnValue === 'number' && result.ReturnValue !== 0) {
-      throw new StageFailed(`ConfigMgr answered ${method} with error ${result.ReturnValue}; see SMSProv.log on the SMS Provider.`);
-    }
+    await this.options.configMgr.invokePackageMethod(packageClass, packageId, method);
   }
+
 }
