@@ -2,7 +2,16 @@
 import type { Logger } from 'pino';
 import type { AddressInfo } from 'node:net';
 import { mediaActionRoutes } from './bot/actions/media-actions';
-import { createActivityProcessor, type ChannelOptions } from './bot/activity-processor';
+import { createChannelEdge, type ChannelOptions } from './bot/activity-processor';
+import { jobActionRoutes } from './bot/actions/job-actions';
+import { JobAnswers } from './bot/answers/job-answers';
+import { ApproverDirectory } from './bot/jobs/approver-directory';
+import { JobPublisher } from './bot/jobs/job-publisher';
+import { JobViews } from './bot/jobs/job-views';
+import { openJobs, type JobsTuning } from './app-jobs';
+import type { JobService, RunnerKind } from './services/jobs/job-service';
+import type { JobRunner } from './services/jobs/runner';
+import type { Database } from './services/store/database';
 import { MediaAnswers } from './bot/media-answers';
 import { createReplySerializer } from './bot/reply-serializer';
 import { MediaBot, type MediaBotOptions } from './bot/media-bot';
@@ -27,6 +36,8 @@ export interface RunningApp {
   publicUrl: string;
   port: number;
   inventory: MediaInventory;
+  /** The refresh jobs' parts, for tests and the bench. */
+  jobs: { service: JobService; runner: JobRunner; database: Database; publisher: JobPublisher; runnerKind: RunnerKind };
   stop(): Promise<void>;
 }
 
@@ -44,6 +55,8 @@ export interface StartOptions {
   rateLimit?: MediaBotOptions['rateLimit'];
   /** Body size, JSON depth and connection timeouts; production uses DEFAULT_HTTP_LIMITS. */
   http?: Partial<HttpLimits>;
+  /** Job runner and sweep timing for tests; production uses the defaults. */
+  jobs?: JobsTuning;
   /** Channel token keys and turn/connector time limits; production uses the public cloud and defaults. */
   channel?: ChannelOptions;
   /** The job service's port and the shared receipt ledger; used only with RUNNER=webhook (the secret comes from config). */
@@ -113,8 +126,9 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
   await releases.refresh();
   stops.push(() => releases.stop());
 
+  const mapper = new MediaPathMapper(mediaPathMap(config, simulator !== undefined, logger));
   const inspector = new SourceInspector({
-    mapper: new MediaPathMapper(mediaPathMap(config, simulator !== undefined, logger)),
+    mapper,
     buildFileName: config.buildFileName,
     logger: logger.child({ component: 'source-folders' }),
     timeLimitMs: options.inspectionTimeLimitMs,
@@ -145,17 +159,52 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
     adminServiceUrl,
     syncIntervalMinutes: config.syncIntervalMinutes,
   });
-  const bot = new MediaBot(answers, logger.child({ component: 'bot' }), {
-    actions: mediaActionRoutes(answers),
-    rateLimit: options.rateLimit,
+  let publicUrl = config.publicUrl ?? '';
+  const jobs = await openJobs({
+    config,
+    demo: simulator !== undefined,
+    adminService,
+    packageById: (packageId) => answers.packageById(packageId),
+    inspect: (pkg) => inspector.inspect(pkg),
+    mapper,
+    publicUrl: () => publicUrl,
+    logger,
+    tuning: options.jobs,
   });
+  stops.unshift(() => jobs.stop());
 
-  const processActivity = createActivityProcessor({
+  // The bot is built after the edge: its job answers post through the edge's deliverer.
+  let bot: MediaBot | undefined;
+  const edge = createChannelEdge({
     identity: config.bot,
-    bot,
+    bot: () => bot!,
     logger: logger.child({ component: 'adapter' }),
     serialize: createReplySerializer((value) => answers.cardJson(value)),
     channel: options.channel,
+  });
+  const processActivity = edge.processActivity;
+  const cardContext = () => answers.currentCardContext();
+  const approvers = new ApproverDirectory({ db: jobs.database.db, approvers: config.approvers, logger: logger.child({ component: 'approvers' }) });
+  const views = new JobViews(jobs.jobs, cardContext, () => approvers.userIds(), (packageId) =>
+    answers.packageById(packageId)?.editions.map((edition) => ({ index: edition.index, name: edition.name })),
+  );
+  const publisher = new JobPublisher({ db: jobs.database.db, views, deliverer: edge.deliverer, logger: logger.child({ component: 'job-messages' }) });
+  jobs.jobs.observe(publisher);
+  stops.unshift(() => publisher.settled());
+  const jobAnswers = new JobAnswers({
+    db: jobs.database.db,
+    jobs: jobs.jobs,
+    media: answers,
+    views,
+    publisher,
+    hygiene: config.mediaHygiene,
+    cardContext,
+    onApproved: () => jobs.runner.poke(),
+  });
+  bot = new MediaBot(answers, logger.child({ component: 'bot' }), {
+    actions: [...mediaActionRoutes(answers), ...jobActionRoutes(jobAnswers)],
+    rateLimit: options.rateLimit,
+    jobs: { answers: jobAnswers, approvers },
   });
 
   const server = createServer({
@@ -163,8 +212,8 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
     logger: logger.child({ component: 'http' }),
     limits: options.http,
     servicingCallbacks:
-      config.runner.kind === 'webhook' && config.runner.secret !== undefined && options.servicingCallbacks !== undefined
-        ? { ...options.servicingCallbacks, secret: config.runner.secret }
+      config.runner.kind === 'webhook' && config.runner.secret !== undefined
+        ? { ...(options.servicingCallbacks ?? jobs.servicingCallbacks), secret: config.runner.secret }
         : undefined,
     health: () => {
       const state = inventory.syncState();
@@ -203,11 +252,14 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
   );
 
   const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${address.port}`;
+  publicUrl = config.publicUrl ?? url;
+  jobs.start();
   return {
     url,
-    publicUrl: config.publicUrl ?? url,
+    publicUrl,
     port: address.port,
     inventory,
+    jobs: { service: jobs.jobs, runner: jobs.runner, database: jobs.database, publisher, runnerKind: jobs.runnerKind },
     async stop() {
       for (const stop of stops) await stop();
     },

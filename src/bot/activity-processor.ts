@@ -127,7 +127,8 @@ const TURN_FAILED = 'Something went wrong on the bot side; please try again, and
 
 export interface ChannelEdgeOptions {
   identity: AppConfig['bot'];
-  bot: ActivityHandler;
+  /** The bot, or a way to get it: it may be built after the edge, since its answers post through the edge's deliverer. */
+  bot: ActivityHandler | (() => ActivityHandler);
   logger: Logger;
   /** Writes reply bodies as JSON (cards the bot keeps already serialized go in as text). */
   serialize?: (body: unknown) => string;
@@ -140,7 +141,8 @@ export function createActivityProcessor(options: ChannelEdgeOptions): ActivityPr
 
 /** The activity processor and, on the same adapter and time limits, the deliverer for proactive messages. */
 export function createChannelEdge(options: ChannelEdgeOptions): { processActivity: ActivityProcessor; deliverer: TeamsDeliverer } {
-  const { identity, bot, logger } = options;
+  const { identity, logger } = options;
+  const botOf = typeof options.bot === 'function' ? options.bot : () => options.bot as ActivityHandler;
   const serialize = options.serialize ?? ((body: unknown) => JSON.stringify(body));
   const turnTimeoutMs = options.channel?.turnTimeoutMs ?? DEFAULT_TURN_TIMEOUT_MS;
   const outbound = new OutboundDeadline(options.channel?.connectorTimeoutMs ?? DEFAULT_CONNECTOR_TIMEOUT_MS);
@@ -184,7 +186,7 @@ export function createChannelEdge(options: ChannelEdgeOptions): { processActivit
   };
 
   const runTurn = async (authenticated: AuthenticateRequestResult, activity: Activity): Promise<ActivityOutcome> => {
-    const turn = adapter.processAuthenticated(authenticated, activity, bot);
+    const turn = adapter.processAuthenticated(authenticated, activity, botOf());
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<'late'>((resolve) => {
       timer = setTimeout(() => resolve('late'), turnTimeoutMs);

@@ -226,6 +226,11 @@ export class MediaAnswers {
       : 'The bot is still reading the media from ConfigMgr; try again in a minute.';
   }
 
+  /** What every card says of the site now (demo, last sync, ConfigMgr not answering), for cards drawn elsewhere. */
+  currentCardContext(): CardContext {
+    return this.cardContext(this.options.inventory.snapshot());
+  }
+
   private cardContext(snapshot: InventorySnapshot): CardContext {
     const state = this.options.inventory.syncState();
     const staleReason = state.lastError !== undefined && snapshot.syncedAt !== null ? state.lastError : undefined;

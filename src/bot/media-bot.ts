@@ -20,6 +20,7 @@ import { declineInvoke, failedCardAction } from './invoke-declines';
 import type { MediaAnswers } from './media-answers';
 import { isJobCommand, type JobAnswers, type JobCommand, type JobReply, type JobTurn } from './answers/job-answers';
 import type { ApproverDirectory } from './jobs/approver-directory';
+import { jobTurnOf } from './actions/job-actions';
 import { UserFacingError } from '../services/errors';
 
 /** Said instead of answering a sender over the rate limit: the work is not done. */
@@ -157,11 +158,10 @@ export class MediaBot extends TeamsActivityHandler {
       await context.sendActivity('Refresh jobs are not available here; type "help" to see what the bot can do.');
       return;
     }
-    const { actor } = invocation;
-    const turn: JobTurn = {
-      person: { id: actor.id, name: actor.name || 'Someone', ...(actor.aadObjectId ? { aadObjectId: actor.aadObjectId } : {}) },
+    const turn: JobTurn = jobTurnOf({
+      ...invocation,
       address: { conversationId: invocation.conversationId, reference: TurnContext.getConversationReference(context.activity) as Record<string, unknown> },
-    };
+    });
     let replies: JobReply[];
     try {
       replies = await this.jobs.answers.answer(command, turn);

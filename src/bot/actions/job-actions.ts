@@ -21,7 +21,16 @@ const comment = z
 const jobData = z.object({ jobId });
 const NO_JOB_ID = 'This button carries no valid job id; type "jobs" to see the jobs.';
 
-export function jobActionRoutes(answers: JobAnswers, turnOf: (invocation: ActionInvocation) => JobTurn): ActionRoute[] {
+/** Who acts and where, for the job use cases: the invocation's actor and the conversation to post beside the card. */
+export function jobTurnOf(invocation: ActionInvocation): JobTurn {
+  const { actor } = invocation;
+  return {
+    person: { id: actor.id, name: actor.name || 'Someone', ...(actor.aadObjectId ? { aadObjectId: actor.aadObjectId } : {}) },
+    address: invocation.address ?? { conversationId: invocation.conversationId, reference: { conversation: { id: invocation.conversationId } } },
+  };
+}
+
+export function jobActionRoutes(answers: JobAnswers, turnOf: (invocation: ActionInvocation) => JobTurn = jobTurnOf): ActionRoute[] {
   return [
     route({
       verb: JobVerbs.approve,

@@ -187,8 +187,9 @@ export function demoPackageSpecs(): DemoPackageSpec[] {
       version: '26100.4349',
       source: 'Upgrade\\Win11-24H2-x64',
       media: win11(26100, 4349),
-      // A refresh job on the demo site shows the media serviced to September 2026's build.
-      servicedRevision: 9457,
+      // The share already holds media serviced to 26100.8246 that ConfigMgr was never told of (demo-media): a refresh
+      // job reloads the image properties, after which ConfigMgr records what the share holds.
+      servicedRevision: 8246,
       sourceVersion: 7,
       sourceDate: '2025-06-12T07:55:40Z',
       lastRefreshTime: '2025-06-12T08:31:12Z',

@@ -312,11 +312,13 @@ export class JobRunner {
 
       const finish = await fenced(async (tx, latest) => {
         if (latest.state !== 'running') return undefined;
-        const minutes = Math.max(1, Math.round((this.now().getTime() - started.getTime()) / 60_000));
-        const watched = (await listSteps(tx, jobId)).find((step) => step.stage === 'watch_distribution')?.result;
-        const outcome = successSentence(latest, minutes, watched);
+        const steps = await listSteps(tx, jobId);
+        const firstStart = Math.min(...steps.map((step) => step.startedAt?.getTime() ?? Number.POSITIVE_INFINITY));
+        const tookMs = this.now().getTime() - (Number.isFinite(firstStart) ? firstStart : started.getTime());
+        const watched = steps.find((step) => step.stage === 'watch_distribution')?.result;
+        const outcome = successSentence(latest, describeDuration(tookMs), watched);
         const updated = await update(tx, latest, { state: 'succeeded', outcome, finishedAt: this.now(), stage: null });
-        return { job: updated, event: await event(tx, 'succeeded', outcome, { minutes }) };
+        return { job: updated, event: await event(tx, 'succeeded', outcome, { tookMs }) };
       });
       if (finish) await tell(finish);
     } catch (error) {
@@ -353,11 +355,20 @@ function pendingStep(jobId: string, stage: StageName): JobStep {
   return { jobId, stage, state: 'pending', intent: null, result: null, message: null, startedAt: null, finishedAt: null };
 }
 
-function successSentence(job: Job, minutes: number, watched: Record<string, unknown> | null | undefined): string {
+/** "13 s", "14 min", "3 h 5 min": how long a job ran, as its final sentence says it. */
+export function describeDuration(ms: number): string {
+  const seconds = Math.max(1, Math.round(ms / 1_000));
+  if (seconds < 60) return `${seconds} s`;
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return `${minutes} min`;
+  return `${Math.floor(minutes / 60)} h${minutes % 60 ? ` ${minutes % 60} min` : ''}`;
+}
+
+function successSentence(job: Job, took: string, watched: Record<string, unknown> | null | undefined): string {
   const build = job.newBuild ?? job.fromBuild ?? 'its build';
   const total = typeof watched?.total === 'number' ? watched.total : undefined;
   const where = total === undefined ? 'every distribution point has it' : `${total} of ${total} distribution points have it`;
-  return `Succeeded: ${job.packageName} (${job.packageId}) carries ${build} and ${where}, in ${minutes} min.`;
+  return `Succeeded: ${job.packageName} (${job.packageId}) carries ${build} and ${where}, in ${took}.`;
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

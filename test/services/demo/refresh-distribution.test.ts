@@ -167,8 +167,8 @@ describe('AdminServiceSimulator: a refresh over time', () => {
     for (let round = 0; round < 2; round++) {
       assert.equal((await post(base, `wmi/${UPGRADE}('PS100012')/AdminService.ReloadImageProperties`)).status, 201);
       const record = (await call(base, `wmi/${UPGRADE}('PS100012')`)).json.value[0];
-      assert.equal(record.ImageOSVersion, '10.0.26100.9457');
-      assert.match(record.ImageProperty, /10\.0\.26100\.9457/);
+      assert.equal(record.ImageOSVersion, '10.0.26100.8246');
+      assert.match(record.ImageProperty, /10\.0\.26100\.8246/);
     }
   });
 

@@ -11,6 +11,9 @@ import type { StageContext, StageExecutor, StageOutcome } from '../runner';
 import type { ConfigMgrStages } from './configmgr-stages';
 import { hostUpdatedConfigMgr, type ServicingHostStages } from './servicing-host-stages';
 
+/** Stages a servicing host that updates ConfigMgr itself has done, or made pointless. */
+const HOST_MAY_HAVE_DONE = new Set<StageName>(['remove_autorun', 'write_build_file', 'reload_image_properties', 'refresh_distribution_points']);
+
 export class RefreshExecutor implements StageExecutor {
   constructor(
     private readonly db: Kysely<Schema>,
@@ -20,10 +23,13 @@ export class RefreshExecutor implements StageExecutor {
 
   async run(stage: StageName, context: StageContext): Promise<StageOutcome> {
     if (this.servicingHost?.handles(stage)) return this.servicingHost.run(stage, context);
-    if ((stage === 'reload_image_properties' || stage === 'refresh_distribution_points') && context.job.stages.includes('service_media')) {
-      if (hostUpdatedConfigMgr(await listEvents(this.db, context.job.id))) {
-        return { state: 'skipped', message: 'The servicing host already did this in ConfigMgr, so the bot did not do it again.' };
+    if (context.job.stages.includes('service_media') && HOST_MAY_HAVE_DONE.has(stage) && hostUpdatedConfigMgr(await listEvents(this.db, context.job.id))) {
+      if (stage === 'remove_autorun' || stage === 'write_build_file') {
+        // The distribution points already have the media: a file changed now would not reach them. The job told the
+        // host these options; a host that updates ConfigMgr itself does them before it does.
+        return { state: 'skipped', message: 'The servicing host already updated ConfigMgr, so the bot left the files alone; the host was asked to do this itself.' };
       }
+      return { state: 'skipped', message: 'The servicing host already did this in ConfigMgr, so the bot did not do it again.' };
     }
     return this.configMgr.run(stage, context);
   }
