@@ -11,6 +11,7 @@ import { lstat, readdir, rename, unlink, writeFile } from 'node:fs/promises';
 import { posix } from 'node:path';
 import type { AdminService, PackageClass } from '../../configmgr/admin-service';
 import { summarizeDistribution } from '../../configmgr/distribution-status';
+import { ConfigMgrBadResponse, ConfigMgrUnavailable } from '../../errors';
 import { imageInUse, compareBuilds } from '../../media/drift';
 import { formatBuild, parseBuildNumber, type MediaPackage } from '../../media/media-package';
 import type { MediaPathMapper } from '../../media/media-paths';
@@ -185,8 +186,23 @@ export class ConfigMgrStages {
     }
     await this.confirmMethod(job, 'RefreshPkgSource');
     const sourceVersionBefore = (await this.options.configMgr.getSourceVersion(packageClass, job.packageId)).sourceVersion;
-    await context.recordIntent({ sourceVersionBefore, at: context.now().toISOString() });
-    await this.invoke(packageClass, job.packageId, 'RefreshPkgSource');
+    const at = context.now().toISOString();
+    await context.recordIntent({ sourceVersionBefore, at });
+    try {
+      await this.invoke(packageClass, job.packageId, 'RefreshPkgSource');
+    } catch (error) {
+      // No answer, or one the bot cannot read: the provider may have taken the call. Its state decides; a second
+      // call is never made on a guess.
+      if (!(error instanceof ConfigMgrUnavailable || error instanceof ConfigMgrBadResponse)) throw error;
+      const happened = await this.waitForRefresh(context, packageClass, sourceVersionBefore, at, this.options.refreshGraceMs ?? DEFAULT_REFRESH_GRACE_MS);
+      if (!happened) throw error;
+      return {
+        state: 'done',
+        message: `ConfigMgr took the update although its answer was lost (source version ${happened}).`,
+        result: { sourceVersionBefore, sourceVersion: happened },
+        newSourceVersion: happened,
+      };
+    }
     await context.report({ sourceVersionBefore, accepted: true }, 'ConfigMgr accepted the update; waiting for the new source version.');
     const after = await this.waitForRefresh(context, packageClass, sourceVersionBefore, undefined, this.options.distributionTimeoutMs);
     if (!after) throw this.versionDidNotMove();
