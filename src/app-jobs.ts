@@ -92,7 +92,7 @@ export async function openJobs(options: {
       db,
       submit: async (job) => {
         const pkg = options.packageById(job.packageId);
-        await client.submit(buildServicingJobPayload(job, pkg?.sourcePath ?? '', options.publicUrl()));
+        return client.submit(buildServicingJobPayload(job, pkg?.sourcePath ?? '', options.publicUrl()));
       },
       pollMs,
       servicingTimeoutMs: config.servicingTimeoutMinutes * 60_000,

@@ -22,7 +22,7 @@ export interface ServicingReport {
 export interface ServicingHostStagesOptions {
   db: Kysely<Schema>;
   /** POSTs the job to RUNNER_WEBHOOK_URL; throws a UserFacingError when the host does not accept it. */
-  submit: (job: Job) => Promise<void>;
+  submit: (job: Job) => Promise<{ reference?: string }>;
   pollMs: number;
   servicingTimeoutMs: number;
 }
@@ -44,11 +44,11 @@ export class ServicingHostStages {
   }
 
   async run(stage: StageName, context: StageContext): Promise<StageOutcome> {
-    if (stage === 'service_media') {
-      if (context.step.intent?.submittedAt === undefined) {
-        await this.options.submit(context.job);
-        await context.recordIntent({ submittedAt: context.now().toISOString() });
-      }
+    let reference = typeof context.step.intent?.reference === 'string' ? context.step.intent.reference : undefined;
+    if (stage === 'service_media' && context.step.intent?.submittedAt === undefined) {
+      // After a crash before this is recorded the job is sent again: the contract has the host accept a job id once.
+      reference = (await this.options.submit(context.job)).reference;
+      await context.recordIntent({ submittedAt: context.now().toISOString(), ...(reference ? { reference } : {}) });
     }
     const startedAt = (context.step.startedAt ?? context.now()).getTime();
     const deadline = startedAt + this.options.servicingTimeoutMs;
@@ -56,7 +56,7 @@ export class ServicingHostStages {
       await context.checkpoint();
       const reports = reportsOf(await listEvents(this.options.db, context.job.id));
       const outcome = this.outcomeOf(stage, reports);
-      if (outcome) return outcome;
+      if (outcome) return reference ? { ...outcome, message: `${outcome.message.replace(/\.$/, '')} (the host's run ${reference}).`, result: { ...(outcome.result ?? {}), reference } } : outcome;
       if (context.now().getTime() >= deadline) {
         throw new StageFailed(
           `The servicing host sent no result within ${Math.round(this.options.servicingTimeoutMs / 60_000)} min; check the host's log, then cancel this job and ask again.`,
