@@ -254,8 +254,10 @@ const CLAIM_CANDIDATES = 10;
 /**
  * Takes the oldest approved or running job whose lease is absent or expired, and leases it to owner
  * until now + leaseMs with a fence one above the last. Undefined when there is none (or another
- * claimer took it in the same instant). Two claimers never get the same job: PostgreSQL skips rows
- * another claim has locked; on both, the lease upsert only replaces an expired lease.
+ * claimer took it in the same instant). Two claimers never get the same job: PostgreSQL skips job
+ * rows another claim or a fenced write (holdsLease) has locked, FOR NO KEY UPDATE so that a mere
+ * foreign-key check (an event appended for the job) does not make it skip; on both, the lease upsert
+ * only replaces an expired lease.
  */
 export async function claimNextJob(db: Kysely<Schema>, request: ClaimRequest): Promise<{ job: Job; fence: number } | undefined> {
   const now = iso(request.now);
@@ -270,7 +272,7 @@ export async function claimNextJob(db: Kysely<Schema>, request: ClaimRequest): P
       .orderBy('jobs.created_at')
       .orderBy('jobs.id')
       .limit(CLAIM_CANDIDATES);
-    if (dialectOf(tx) === 'postgres') candidates = candidates.forUpdate('jobs').skipLocked();
+    if (dialectOf(tx) === 'postgres') candidates = candidates.forNoKeyUpdate('jobs').skipLocked();
     for (const row of await candidates.execute()) {
       const job = parseOrReport(row as Selectable<JobsTable>, rowToJob, request.onCorrupt);
       if (job === undefined) continue;
@@ -323,19 +325,23 @@ export async function releaseLease(db: Kysely<Schema>, jobId: string, owner: str
 
 /**
  * True while owner holds the job with this fence and the lease has not expired. Call it inside the
- * transaction of a result write and write only when true: on PostgreSQL it locks the lease row, so
- * no claim can take the job over before that transaction ends; on SQLite the write transaction does.
+ * transaction of a result write and write only when true. On PostgreSQL it first locks the job's row
+ * (FOR NO KEY UPDATE): a claim skips a locked job, so nobody takes the job over before that
+ * transaction ends, and since both take the job row before the lease row they cannot deadlock. On
+ * SQLite the write transaction already excludes every other writer. Renew the lease outside such a
+ * transaction (a heartbeat is a statement of its own).
  */
 export async function holdsLease(db: Kysely<Schema>, jobId: string, owner: string, fence: number, now: Date): Promise<boolean> {
-  let query = db
+  if (dialectOf(db) === 'postgres') await db.selectFrom('jobs').select('id').where('id', '=', jobId).forNoKeyUpdate().execute();
+  const lease = await db
     .selectFrom('job_leases')
     .select('job_id')
     .where('job_id', '=', jobId)
     .where('owner', '=', owner)
     .where('fence', '=', fence)
-    .where('expires_at', '>', iso(now));
-  if (dialectOf(db) === 'postgres') query = query.forUpdate();
-  return (await query.executeTakeFirst()) !== undefined;
+    .where('expires_at', '>', iso(now))
+    .executeTakeFirst();
+  return lease !== undefined;
 }
 
 // ─── posted cards, conversations, settings, webhook receipts ─────────────────────────────────────

@@ -399,6 +399,30 @@ forEachDatabase('job repository', ({ open }) => {
       assert.deepEqual((await listSteps(db, 'L2222')).map((step) => step.message), ['current']);
     });
 
+    it('lets no one take a job over while its holder writes under a held lease, and lets them once it is done', async () => {
+      await addJob('L2222', 'running', 0);
+      await claimNextJob(db, { owner: 'a', now, leaseMs: lease });
+      const order: string[] = [];
+      let takeover: ReturnType<typeof claimNextJob> | undefined;
+      await withTransaction(db, async (tx) => {
+        assert.equal(await holdsLease(tx, 'L2222', 'a', 1, at(4, now)), true);
+        // Another instance whose clock says the lease ran out tries to take the job over meanwhile:
+        // PostgreSQL skips the locked job, SQLite waits for the write transaction to end.
+        takeover = claimNextJob(db, { owner: 'b', now: at(6, now), leaseMs: lease }).then((claim) => {
+          order.push(claim === undefined ? 'passed over' : 'taken over');
+          return claim;
+        });
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        await saveStep(tx, sampleStep({ jobId: 'L2222' }));
+        await appendEvent(tx, sampleEvent({ jobId: 'L2222', kind: 'stage_done' }));
+        assert.ok(await updateJob(tx, 'L2222', 1, { stage: 'refresh_distribution_points' }, at(4, now)));
+        order.push('written by a');
+      });
+      const claim = (await takeover) ?? (await claimNextJob(db, { owner: 'b', now: at(6, now), leaseMs: lease }));
+      assert.ok(order.indexOf('written by a') === 0 || order[0] === 'passed over', order.join(', '));
+      assert.deepEqual([claim?.job.id, claim?.fence, claim?.job.stage], ['L2222', 2, 'refresh_distribution_points']);
+    });
+
     it('skips a job whose row is corrupt, reports it, and claims the next', async () => {
       await addJob('L2222', 'approved', 0);
       await addJob('L3333', 'approved', 1);
