@@ -8,6 +8,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { UserFacingError } from '../errors';
 import { formatBuild, type MediaPackage } from '../media/media-package';
+import type { CorruptRecord } from '../store/corrupt-record';
 import type { Schema } from '../store/schema';
 import type { ServicingReport } from './runners/servicing-host-stages';
 import { judgeDecision, mayCancel, type ApprovalPolicy, type Decider } from './approvals';
@@ -99,6 +100,10 @@ export class JobService {
   private readonly observers: JobObserver[] = [];
   private readonly now: () => Date;
   private readonly randomInt: (max: number) => number;
+
+  /** A row the store could not read is skipped in listings; the log says which. */
+  private readonly onCorrupt = (error: CorruptRecord) =>
+    this.options.logger.warn({ table: error.table, key: error.key, problem: error.problem }, 'skipped a job record the store could not read');
 
   constructor(private readonly options: JobServiceOptions) {
     this.now = options.now ?? (() => new Date());
@@ -299,7 +304,7 @@ export class JobService {
   async sweep(): Promise<{ expired: Job[]; reminded: Job[] }> {
     const now = this.now();
     const expired: Job[] = [];
-    for (const due of await listDueForExpiry(this.options.db, now)) {
+    for (const due of await listDueForExpiry(this.options.db, now, this.onCorrupt)) {
       const change = await withTransaction(this.options.db, async (tx) => {
         const job = await getJob(tx, due.id, { forUpdate: true });
         if (!job || job.state !== 'awaiting_approval' || now < job.expiresAt) return undefined;
@@ -313,7 +318,7 @@ export class JobService {
     const reminded: Job[] = [];
     const ttl = this.options.policy.ttlMs;
     const remindBeforeMs = Math.min(this.options.remindBeforeMs ?? DEFAULT_REMIND_BEFORE_MS, ttl / 2);
-    for (const due of await listDueForReminder(this.options.db, now, remindBeforeMs)) {
+    for (const due of await listDueForReminder(this.options.db, now, remindBeforeMs, this.onCorrupt)) {
       const change = await withTransaction(this.options.db, async (tx) => {
         const job = await getJob(tx, due.id, { forUpdate: true });
         if (!job || job.state !== 'awaiting_approval') return undefined;
@@ -367,9 +372,9 @@ export class JobService {
     const job = await getJob(this.options.db, id);
     if (!job) throw new JobNotFound(id);
     const [steps, approvals, events] = await Promise.all([
-      listSteps(this.options.db, id),
+      listSteps(this.options.db, id, this.onCorrupt),
       listApprovals(this.options.db, id),
-      listEvents(this.options.db, id),
+      listEvents(this.options.db, id, undefined, this.onCorrupt),
     ]);
     return { job, steps, approvals, events };
   }
@@ -381,7 +386,7 @@ export class JobService {
   /** Active jobs first, then the most recent ones; `packageId` narrows to one package. */
   async recent(options: { packageId?: string; limit?: number } = {}): Promise<Job[]> {
     const limit = options.limit ?? 20;
-    const jobs = await listJobs(this.options.db, { packageId: options.packageId, limit });
+    const jobs = await listJobs(this.options.db, { packageId: options.packageId, limit, onCorrupt: this.onCorrupt });
     return [...jobs.filter((job) => isActive(job.state)), ...jobs.filter((job) => !isActive(job.state))];
   }
 

@@ -129,7 +129,12 @@ export class JobRunner {
   /** One claim attempt; true when a job was claimed. The loop calls it; tests may too. */
   async claimOnce(): Promise<boolean> {
     if (this.driving.size >= this.maxConcurrent) return false;
-    const claimed = await claimNextJob(this.options.db, { owner: this.owner, now: this.now(), leaseMs: this.leaseMs });
+    const claimed = await claimNextJob(this.options.db, {
+      owner: this.owner,
+      now: this.now(),
+      leaseMs: this.leaseMs,
+      onCorrupt: (error) => this.options.logger.warn({ table: error.table, key: error.key, problem: error.problem }, 'skipped a job the store could not read'),
+    });
     if (!claimed) return false;
     const drive = this.drive(claimed.job, claimed.fence).finally(() => {
       this.driving.delete(claimed.job.id);
