@@ -89,7 +89,9 @@ describe('a fresh machine without the optional kerberos module', function () {
     assert.equal(install.code, 0, `npm ci failed:\n${install.output}`);
   });
 
-  after(() => {
+  after(function () {
+    // The copy holds a whole node_modules: removing it takes a while on a busy machine.
+    this.timeout(120_000);
     if (copy) rmSync(copy, { recursive: true, force: true });
   });
 

@@ -83,13 +83,16 @@ describe('MediaBot answering card buttons through its routes', () => {
   it('awaits an async route and hands it who pressed the button, where', async () => {
     const response = await press({ ...cardActionActivity('job.approve', { jobId: 'J-1' }), replyToId: 'card-9' });
     assert.deepEqual(response, { status: 200, body: messageResponse('Approved J-1.') });
-    const invocation = seen[seen.length - 1];
+    const { address, ...invocation } = seen[seen.length - 1];
     assert.deepEqual(invocation, {
       actor: { id: '00000000-0000-4000-8000-00000000b00b', name: 'Test user 0', aadObjectId: '00000000-0000-4000-8000-00000000b00b', userId: '29:user-0' },
       conversationId: 'a:conversation-0',
       trigger: 'manual',
       replyToId: 'card-9',
     });
+    // The conversation to post beside the card: the turn's conversation reference.
+    assert.equal(address?.conversationId, 'a:conversation-0');
+    assert.deepEqual((address?.reference as { conversation?: { id?: string } }).conversation?.id, 'a:conversation-0');
   });
 
   it('still answers the media buttons', async () => {

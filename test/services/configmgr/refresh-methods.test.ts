@@ -138,7 +138,7 @@ describe('AdminServiceClient refresh calls, against the demo site', () => {
       await start();
       assert.equal((await client.getSourceVersion(UPGRADE, 'PS100012')).imageOsVersion, '10.0.26100.4349');
       await client.invokePackageMethod(UPGRADE, 'PS100012', 'ReloadImageProperties');
-      assert.equal((await client.getSourceVersion(UPGRADE, 'PS100012')).imageOsVersion, '10.0.26100.9457');
+      assert.equal((await client.getSourceVersion(UPGRADE, 'PS100012')).imageOsVersion, '10.0.26100.8246');
     });
   });
 
