@@ -330,6 +330,10 @@ export class JobRunner {
       if (error instanceof CancelRequested) {
         const change = await fenced(async (tx, latest) => {
           const steps = await listSteps(tx, jobId);
+          // The stage it stopped in did not finish: the cards must not show it as still running.
+          for (const step of steps.filter((candidate) => candidate.state === 'running')) {
+            await saveStep(tx, { ...step, state: 'skipped', message: 'Stopped here: the job was cancelled.', finishedAt: this.now() });
+          }
           const done = steps.filter((step) => step.state === 'done').map((step) => stageLabel(step.stage as StageName).toLowerCase());
           const outcome = done.length === 0 ? 'Cancelled before any stage had finished; nothing was changed.' : `Cancelled; already done: ${done.join(', ')}.`;
           const updated = await update(tx, latest, { state: 'cancelled', outcome, finishedAt: this.now() });
