@@ -222,14 +222,7 @@ export class AdminServiceClient implements AdminService {
   }
 
   async getPackage(packageClass: PackageClass, packageId: string): Promise<PackageRecord> {
-    if (packageId.trim() === '') throw new PackageNotFound(packageId);
-    const url = `${this.#classUrl(packageClass)}${keySegment(packageId)}`;
-    const response = await this.#send({ method: 'GET', url, allowNotFound: true });
-    if (response.status === 404) throw new PackageNotFound(packageId);
-    const envelope = parseBody(response, url, packageEnvelopeSchema);
-    if (envelope.value.length === 0) throw new PackageNotFound(packageId);
-    const reading = readPackageRow(envelope.value[0], packageClass, 1);
-    if (!reading.ok) throw new ConfigMgrBadResponse(`GET ${url} → HTTP ${response.status}: unusable row (${reading.skipped.reason})`);
+    const { reading } = await this.#readByKey(packageClass, packageId, '');
     if (reading.dropped.length > 0) {
       this.#logger.warn(
         { packageId, dropped: reading.dropped.map(({ field, reason }) => `${field}: ${reason}`) },
@@ -299,14 +292,7 @@ export class AdminServiceClient implements AdminService {
   }
 
   async getSourceVersion(packageClass: PackageClass, packageId: string): Promise<SourceVersionReading> {
-    if (packageId.trim() === '') throw new PackageNotFound(packageId);
-    const url = `${this.#classUrl(packageClass)}${keySegment(packageId)}${buildQueryString({ $select: buildSelect(SOURCE_VERSION_PROPERTIES) })}`;
-    const response = await this.#send({ method: 'GET', url, allowNotFound: true });
-    if (response.status === 404) throw new PackageNotFound(packageId);
-    const envelope = parseBody(response, url, packageEnvelopeSchema);
-    if (envelope.value.length === 0) throw new PackageNotFound(packageId);
-    const reading = readPackageRow(envelope.value[0], packageClass, 1);
-    if (!reading.ok) throw new ConfigMgrBadResponse(`GET ${url} → HTTP ${response.status}: unusable row (${reading.skipped.reason})`);
+    const { reading, url, response } = await this.#readByKey(packageClass, packageId, buildQueryString({ $select: buildSelect(SOURCE_VERSION_PROPERTIES) }));
     const { SourceVersion, SourceDate, ImageOSVersion } = reading.record;
     if (typeof SourceVersion !== 'number' || SourceVersion < 0) {
       throw new ConfigMgrBadResponse(`GET ${url} → HTTP ${response.status}: no usable SourceVersion: ${excerpt(String(response.data))}`);
@@ -316,6 +302,19 @@ export class AdminServiceClient implements AdminService {
     if (sourceDate && !Number.isNaN(sourceDate.getTime())) sourceVersion.sourceDate = sourceDate;
     if (typeof ImageOSVersion === 'string' && ImageOSVersion.trim() !== '') sourceVersion.imageOsVersion = ImageOSVersion.trim();
     return sourceVersion;
+  }
+
+  /** One package by key (lazy properties filled unless `query` selects fewer); PackageNotFound when the site has none. */
+  async #readByKey(packageClass: PackageClass, packageId: string, query: string) {
+    if (packageId.trim() === '') throw new PackageNotFound(packageId);
+    const url = `${this.#classUrl(packageClass)}${keySegment(packageId)}${query}`;
+    const response = await this.#send({ method: 'GET', url, allowNotFound: true });
+    if (response.status === 404) throw new PackageNotFound(packageId);
+    const envelope = parseBody(response, url, packageEnvelopeSchema);
+    if (envelope.value.length === 0) throw new PackageNotFound(packageId);
+    const reading = readPackageRow(envelope.value[0], packageClass, 1);
+    if (!reading.ok) throw new ConfigMgrBadResponse(`GET ${url} → HTTP ${response.status}: unusable row (${reading.skipped.reason})`);
+    return { reading, url, response };
   }
 
   async distributionStatus(packageId: string): Promise<DistributionReading> {
