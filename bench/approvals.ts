@@ -29,9 +29,11 @@ import { runTurnLoad, type LoadResult } from './turn-load';
 const CLICKS = 50;
 /** APPROVERS holds more people than click, as a real list would. */
 const APPROVER_COUNT = 60;
-/** Bursts take packages 0–249 in turn; contention jobs take 250–299. */
+/** Bursts take packages 0–249 in turn; contention jobs take 250–299; single clicks 300–399. */
 const BURST_PACKAGES = 250;
-const PACKAGES = 300;
+const CONTENTION_PACKAGES = 50;
+const SINGLE_CLICKS = 10;
+const PACKAGES = 400;
 const ROUNDS = Number(process.env.BENCH_APPROVAL_ROUNDS ?? 5);
 const MEASURE_MS = Number(process.env.BENCH_MEASURE_MS ?? 4_000);
 const WARMUP_MS = 1_000;
@@ -68,6 +70,8 @@ interface Contention extends Burst {
 
 interface Round {
   minimal: LoadResult;
+  /** Approve clicks one at a time, each on its own job: the click's cost without a queue. */
+  single: Burst;
   burst: Burst;
   contention: Contention;
   /** From the burst's answers until the runner had ended all 50 jobs. */
@@ -155,8 +159,18 @@ class ApprovalsBench {
     return { burst, jobsEndedMs: performance.now() - started };
   }
 
+  async singleClicks(round: number): Promise<Burst> {
+    const first = BURST_PACKAGES + CONTENTION_PACKAGES;
+    const packages = Array.from({ length: SINGLE_CLICKS }, (_, i) => this.packageIds[first + ((round * SINGLE_CLICKS + i) % (PACKAGES - first))]);
+    const jobIds = await inBatches(packages, 10, (packageId, i) => this.request(packageId, i));
+    const results: ClickResult[] = [];
+    for (const [i, jobId] of jobIds.entries()) results.push(...(await fireClicks(this.bot.url, [approveClick(jobId, approvers[i], this.approversChannel)], [jobId])));
+    await this.settle(jobIds);
+    return burstOf(results, (result) => result.answer.kind === 'approved');
+  }
+
   async contentionRound(round: number): Promise<Contention> {
-    const packageId = this.packageIds[BURST_PACKAGES + (round % (PACKAGES - BURST_PACKAGES))];
+    const packageId = this.packageIds[BURST_PACKAGES + (round % CONTENTION_PACKAGES)];
     const jobId = await this.request(packageId, round % CLICKS);
     const clicks = Array.from({ length: CLICKS }, (_, i) => approveClick(jobId, approvers[i], this.approversChannel));
     const results = await fireClicks(this.bot.url, clicks, clicks.map(() => jobId));
@@ -231,16 +245,18 @@ async function runOnDatabase(
     const bench = new ApprovalsBench(bot, store, connector, packageIds);
     await bench.setApproversChannel();
     // Round 0 warms both bots up (first cards rendered, connections, query plans) and is not counted.
+    await bench.singleClicks(0);
     await bench.burstRound(0);
     await bench.contentionRound(0);
     const rounds: Round[] = [];
     for (let round = 1; round <= ROUNDS; round++) {
       const minimalResult = await runTurnLoad({ botUrl: minimal.url, clients: CLICKS, durationMs: MEASURE_MS, warmupMs: WARMUP_MS, textFor: () => 'hello' });
+      const single = await bench.singleClicks(round);
       const { burst, jobsEndedMs } = await bench.burstRound(round);
       const contention = await bench.contentionRound(round);
-      rounds.push({ minimal: minimalResult, burst, contention, jobsEndedMs });
+      rounds.push({ minimal: minimalResult, single, burst, contention, jobsEndedMs });
       say(
-        `  ${label} round ${round}: minimal p50 ${minimalResult.p50Ms.toFixed(1)} ms; 50 jobs p50 ${burst.p50Ms.toFixed(1)} p99 ${burst.p99Ms.toFixed(1)} ms` +
+        `  ${label} round ${round}: minimal p50 ${minimalResult.p50Ms.toFixed(1)} ms; one click at a time p50 ${single.p50Ms.toFixed(1)} ms; 50 jobs p50 ${burst.p50Ms.toFixed(1)} p99 ${burst.p99Ms.toFixed(1)} ms` +
           `${burst.errors ? ` (${burst.errors} errors)` : ''}; one job p50 ${contention.p50Ms.toFixed(1)} p99 ${contention.p99Ms.toFixed(1)} ms` +
           `${contention.problems.length ? ` — ${contention.problems.join('; ')}` : ', exactly one approval'}`,
       );
@@ -266,8 +282,12 @@ function report(runs: readonly DatabaseRun[], say: (line?: string) => void): str
   for (const run of runs) {
     const minimal = medianRound(run.rounds.map((round) => round.minimal), (result) => result.p50Ms);
     const burst = medianRound(run.rounds.map((round) => round.burst), (result) => result.p50Ms);
+    // One click at a time: every round's clicks together, so that p99 is not just the slowest of ten.
+    const singles = burstOf(run.rounds.flatMap((round) => round.single.results), (result) => result.answer.kind === 'approved');
+    const meanSingle = singles.results.reduce((sum, result) => sum + result.ms, 0) / singles.results.length;
     const contention = medianRound(run.rounds.map((round) => round.contention), (result) => result.p50Ms);
     say(`| minimal botbuilder bot, one small card (closed loop) | – | ${CLICKS} | ${f(minimal.p50Ms)} | ${f(minimal.p99Ms)} | ${f(minimal.turnsPerSecond)} | ${minimal.errors} |`);
+    say(`| Approve, one click at a time (${singles.results.length} clicks, all rounds) | ${run.label} | 1 | ${f(singles.p50Ms)} | ${f(singles.p99Ms)} | ${f(1000 / meanSingle)} | ${singles.errors} |`);
     say(`| Approve, 50 clicks on 50 jobs | ${run.label} | ${CLICKS} | ${f(burst.p50Ms)} | ${f(burst.p99Ms)} | ${f((1000 * CLICKS) / burst.burstMs)} | ${burst.errors} |`);
     say(`| Approve, 50 clicks on one job | ${run.label} | ${CLICKS} | ${f(contention.p50Ms)} | ${f(contention.p99Ms)} | ${f((1000 * CLICKS) / contention.burstMs)} | ${contention.errors} |`);
   }
@@ -289,6 +309,7 @@ function report(runs: readonly DatabaseRun[], say: (line?: string) => void): str
     );
     for (const [i, round] of run.rounds.entries()) {
       for (const problem of round.contention.problems) failures.push(`${run.label} round ${i + 1}, 50 clicks on one job: ${problem}`);
+      if (round.single.errors > 0) failures.push(`${run.label} round ${i + 1}, one click at a time: ${round.single.errors} clicks not answered with the approved card`);
       if (round.burst.errors > 0) {
         const odd = round.burst.results.find((result) => result.answer.kind !== 'approved')?.answer;
         failures.push(`${run.label} round ${i + 1}, 50 clicks on 50 jobs: ${round.burst.errors} clicks not answered with the approved card (e.g. ${JSON.stringify(odd)})`);
@@ -306,7 +327,7 @@ export async function runApprovalsBench(say: (line?: string) => void): Promise<v
   say(
     `Site: ${PACKAGES} synthetic packages on an AdminService simulator at a real site URL (0 ms); APPROVERS ${APPROVER_COUNT} GUIDs, ` +
       `each click by its own approver, each job asked for by its own requester; ${ROUNDS} rounds after a warm-up round, median round shown ` +
-      `(each round: the minimal bot ${MEASURE_MS / 1000} s at ${CLICKS} clients, then 50 new jobs approved at once, then 50 clicks on one new job); ` +
+      `(each round: the minimal bot ${MEASURE_MS / 1000} s at ${CLICKS} clients, ${SINGLE_CLICKS} new jobs approved one click at a time, then 50 new jobs approved at once, then 50 clicks on one new job); ` +
       `approved jobs start at once (the runner takes 4 at a time) and fail at their first stage, the share being unmapped`,
   );
   const silent = createLogger({ level: 'silent' });
