@@ -1,15 +1,16 @@
 /**
  * npm run bench: turn latency and throughput of `list` and `show` over HTTP with expectReplies, against
  * a simulated 500-package site whose AdminService answers after 2 s, next to a minimal botbuilder bot;
- * and the inventory sync of that site (time, AdminService requests, then a sync with nothing changed).
+ * and the inventory sync of that site (time, AdminService requests, then a sync with nothing changed);
+ * the WIM metadata reader (wim-metadata.ts); Approve clicks on refresh jobs (approvals.ts).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { createLogger } from '../src/logger';
 import { AdminServiceSimulator } from '../src/services/demo/admin-service-simulator';
 import { createSyntheticSite } from '../src/services/demo/synthetic-site';
+import { runApprovalsBench } from './approvals';
+import { startBotProcess, stopBotProcess, waitForSync, type BotProcess } from './bot-processes';
+import { median, medianRound as medianBy } from './stats';
 import { runTurnLoad, type LoadResult } from './turn-load';
 import { runWimMetadataBench } from './wim-metadata';
 
@@ -17,48 +18,6 @@ const PACKAGES = 500;
 const SLOW_ADMIN_SERVICE_MS = 2_000;
 const MEASURE_MS = Number(process.env.BENCH_MEASURE_MS ?? 4_000);
 const WARMUP_MS = 1_000;
-
-interface BotProcess {
-  url: string;
-  child: ChildProcess;
-}
-
-function startBotProcess(mode: 'minimal' | 'media', env: Record<string, string> = {}): Promise<BotProcess> {
-  const child = spawn(process.execPath, ['--disable-warning=DEP0111', join(__dirname, 'bot-process.js'), mode], {
-    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'silent', ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`${mode} bot exited with ${code}`)));
-    createInterface({ input: child.stdout! }).once('line', (line) => resolve({ url: (JSON.parse(line) as { url: string }).url, child }));
-  });
-}
-
-async function stopBotProcess(bot: BotProcess): Promise<void> {
-  const exited = new Promise((resolve) => bot.child.once('exit', resolve));
-  bot.child.kill('SIGTERM');
-  await exited;
-}
-
-interface Health {
-  lastSuccessfulSync: string | null;
-  lastSyncDurationMs: number | null;
-  packages: number;
-}
-
-async function health(bot: BotProcess): Promise<Health> {
-  return (await (await fetch(`${bot.url}/healthz`)).json()) as Health;
-}
-
-async function waitForSync(bot: BotProcess, after: string | null, timeoutMs: number): Promise<Health> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const state = await health(bot);
-    if (state.lastSuccessfulSync !== null && state.lastSuccessfulSync !== after) return state;
-    if (Date.now() > deadline) throw new Error('the bot did not finish an inventory sync in time');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 const ids = createSyntheticSite(PACKAGES).packages.map((pkg) => pkg.record.PackageID);
 const TURNS: Record<'list' | 'show', (client: number, turn: number) => string> = {
@@ -85,7 +44,7 @@ async function main(): Promise<void> {
   const say = (line = '') => {
     process.stdout.write(`${line}\n`);
   };
-  // `npm run bench -- wim` or `-- turns` runs one part; both by default.
+  // `npm run bench -- wim`, `-- turns` or `-- approvals` runs one part (or several); all by default.
   const parts = process.argv.slice(2);
   const wanted = (part: string) => parts.length === 0 || parts.includes(part);
   if (wanted('turns')) await benchTurnsAndSync(say);
@@ -93,19 +52,17 @@ async function main(): Promise<void> {
     say();
     await runWimMetadataBench(say);
   }
+  if (wanted('approvals')) {
+    say();
+    await runApprovalsBench(say);
+  }
 }
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
-
 /** The round whose turns/s is the median, so that its latencies go with its throughput. */
 function medianRound(rounds: LoadResult[]): LoadResult {
-  const middle = median(rounds.map((round) => round.turnsPerSecond));
-  return rounds.find((round) => round.turnsPerSecond === middle) ?? rounds[0];
+  return medianBy(rounds, (round) => round.turnsPerSecond);
 }
 
 async function benchTurnsAndSync(say: (line?: string) => void): Promise<void> {

@@ -4,6 +4,7 @@
  */
 import http from 'node:http';
 import { messageActivity } from '../test/support/bot-client';
+import { percentile } from './stats';
 
 export interface LoadResult {
   clients: number;
@@ -13,11 +14,6 @@ export interface LoadResult {
   turnsPerSecond: number;
   p50Ms: number;
   p99Ms: number;
-}
-
-function percentile(sorted: number[], fraction: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))];
 }
 
 function post(agent: http.Agent, url: URL, body: string): Promise<number> {
