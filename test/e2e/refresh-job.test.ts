@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { PlaygroundChat } from '../support/browser';
 import { openPlaygroundSession, type PlaygroundSession } from '../support/playground-session';
-import { DEMO_REFRESH_TIMEOUT_MS, followJobToSuccess, requestRefresh } from '../support/playground-jobs';
+import { DEMO_REFRESH_TIMEOUT_MS, JOB_REPLY_TIMEOUT_MS, followJobToSuccess, requestRefresh } from '../support/playground-jobs';
 
 const SCREENSHOT_DIR = join(__dirname, '..', '..', 'docs', 'screenshots');
 const saveScreenshots = process.env.SAVE_SCREENSHOTS === '1';
@@ -19,14 +19,14 @@ const saveScreenshots = process.env.SAVE_SCREENSHOTS === '1';
 const PLAYGROUND_USER = 'Alex Wilber';
 
 describe('a refresh job in the Microsoft 365 Agents Playground, from request to success', function () {
-  this.timeout(DEMO_REFRESH_TIMEOUT_MS + 60_000);
+  this.timeout(DEMO_REFRESH_TIMEOUT_MS + 4 * JOB_REPLY_TIMEOUT_MS);
 
   let session: PlaygroundSession | undefined;
   let chat: PlaygroundChat;
 
   before(async function () {
     this.timeout(120_000);
-    session = await openPlaygroundSession();
+    session = await openPlaygroundSession({ chat: { replyTimeoutMs: JOB_REPLY_TIMEOUT_MS } });
     chat = session.chat;
   });
 

@@ -151,7 +151,7 @@ export class PlaygroundChat {
     const deadline = Date.now() + timeoutMs;
     let last = '';
     for (;;) {
-      const text = (await target.first().innerText({ timeout: 1_000 }).catch(() => '')).replaceAll('\u200D', '');
+      const text = (await target.first().innerText({ timeout: 5_000 }).catch(() => '')).replaceAll('\u200D', '');
       if (text !== last && text !== '') options.seen?.(text);
       last = text;
       if (pattern.test(text)) return text;

@@ -9,6 +9,11 @@ import type { PlaygroundChat } from './browser';
 
 /** The demo refresh takes ~15 s; a busy machine (tests in parallel, a cold Chromium) may take several times that. */
 export const DEMO_REFRESH_TIMEOUT_MS = 90_000;
+/**
+ * How long the job tests wait for a reply or an update: the Playground page answers in ~0.5 s, but with
+ * other test suites on two cores it was seen taking over 15 s.
+ */
+export const JOB_REPLY_TIMEOUT_MS = 45_000;
 
 export interface RequestedJob {
   jobId: string;
