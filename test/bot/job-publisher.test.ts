@@ -181,6 +181,25 @@ describe('job publisher through the channel connector', function () {
     assert.match(updated[updated.length - 1], /not this week/);
   });
 
+  it('posts no second approval card when the approvers’ conversation is the one the request is made in', async () => {
+    await start();
+    await say('approvals here', 0);
+    const replies = await say('refresh PS100012 June CU');
+    await app!.jobs.publisher.settled();
+    const jobId = /Job ([0-9A-Z]{5}) · refresh/.exec(replies.map(textOf).join('\n'))?.[1];
+    assert.ok(jobId, 'the job card was posted');
+    const approvalCards = connector.requests.filter((r) => r.method === 'POST' && new RegExp(`Refresh request · Job ${jobId}`).test(textOf(r)));
+    assert.equal(approvalCards.length, 1, 'one approval card in the conversation');
+    const remembered = await listJobMessages(app!.jobs.database.db, jobId);
+    assert.deepEqual(remembered.map((message) => [message.role, message.conversationId]).sort(), [
+      ['approvers', REQUESTERS],
+      ['requester', REQUESTERS],
+    ]);
+    await click('job.reject', { jobId });
+    await finished(jobId);
+    assert.match(textOf(updatesOf(REQUESTERS, approvalCards[0].answeredId!).at(-1)!), /Rejected by Test user 0/, 'and it is the one updated');
+  });
+
   it('reminds the approvers in their conversation before the request expires', async () => {
     // 6 min to decide: the reminder is due half-way.
     await start({ APPROVAL_TTL_HOURS: '0.1' });
