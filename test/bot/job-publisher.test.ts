@@ -179,6 +179,10 @@ describe('job publisher through the channel connector', function () {
     assert.ok(updated.length >= 1, 'the approvers’ card was updated in place');
     assert.match(updated[updated.length - 1], /Rejected by Test user 1/);
     assert.match(updated[updated.length - 1], /not this week/);
+    const told = postsTo(REQUESTERS).filter((r) => /was rejected/.test(textOf(r)));
+    assert.equal(told.length, 1, 'the requester heard of it in their conversation');
+    assert.match(textOf(told[0]), new RegExp(`Job ${jobId} for .* was rejected by Test user 1: “not this week”\\. Nothing was changed\\.`));
+    assert.equal(postsTo(APPROVERS).filter((r) => /was rejected/.test(textOf(r))).length, 0, 'and not the approvers');
   });
 
   it('posts no second approval card when the approvers’ conversation is the one the request is made in', async () => {
