@@ -36,6 +36,20 @@ function textOf(request: ConnectorRequest): string {
   return [typeof activity.text === 'string' ? activity.text : '', ...attachments.map((attachment) => cardText(attachment.content))].join('\n');
 }
 
+/** The titles of a posted card's Approve and Reject buttons, joined (empty when it offers neither). */
+function decisionButtons(request: ConnectorRequest): string {
+  const titles: string[] = [];
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (node === null || typeof node !== 'object') return;
+    const record = node as Record<string, unknown>;
+    if (typeof record.verb === 'string' && /^job\.(approve|reject)$/.test(record.verb)) titles.push(String(record.title));
+    Object.values(record).forEach(visit);
+  };
+  visit(request.activity?.attachments);
+  return titles.join(', ');
+}
+
 async function eventually<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 45_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -225,6 +239,24 @@ describe('job publisher through the channel connector', function () {
     await app!.jobs.service.sweep();
     await app!.jobs.publisher.settled();
     assert.equal(postsTo(APPROVERS).filter((r) => /expires in/.test(textOf(r))).length, 1, 'reminded once');
+  });
+
+  it('updates both cards and tells the requester when nobody decided in time', async () => {
+    await start({ APPROVAL_TTL_HOURS: '0.1' });
+    const { jobId, jobCardId, approvalCardId } = await request();
+    const asked = connector.requests.find((r) => r.answeredId === approvalCardId)!;
+    assert.equal(decisionButtons(asked), 'Approve, Reject', 'the request offered both');
+    sinon.useFakeTimers({ now: Date.now() + 7 * 60_000, toFake: ['Date'] });
+    const { expired } = await app!.jobs.service.sweep();
+    assert.deepEqual(expired.map((job) => job.id), [jobId]);
+    await app!.jobs.publisher.settled();
+
+    assert.match(textOf(updatesOf(REQUESTERS, jobCardId).at(-1)!), /Expired with no approval: nothing was changed/);
+    assert.match(textOf(updatesOf(REQUESTERS, approvalCardId).at(-1)!), /expired/i);
+    assert.equal(decisionButtons(updatesOf(REQUESTERS, approvalCardId).at(-1)!), '', 'no Approve or Reject left on it');
+    const told = postsTo(REQUESTERS).filter((r) => /expired with/.test(textOf(r)));
+    assert.equal(told.length, 1);
+    assert.match(textOf(told[0]), new RegExp(`Job ${jobId} for .* expired with no approval; nothing was changed\\. Ask again with "refresh PS100012"`));
   });
 
   it('goes on with the job and the other conversations when one refuses, logging each refusal once and not retrying it', async () => {
