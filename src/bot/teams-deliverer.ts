@@ -1,9 +1,12 @@
 /**
  * The Deliverer port on botbuilder's CloudAdapter: a proactive turn on a stored conversation
  * reference, then send or updateActivity. Errors come back as DeliveryFailed, permanent for the codes
- * Teams means for good (403 blocked or removed, 404 gone), so callers never retry those.
+ * Teams means for good (403 blocked or removed, 404 gone), so callers never retry those. They are caught
+ * inside the proactive turn: an error that left it would go to the adapter's onTurnError, which logs it
+ * without the job or conversation, swallows it (the caller would think the message delivered) and, for
+ * anything but a connector error, posts "something went wrong" into the very conversation.
  */
-import { CardFactory, MessageFactory, type CloudAdapter, type ConversationReference } from 'botbuilder';
+import { CardFactory, MessageFactory, type CloudAdapter, type ConversationReference, type TurnContext } from 'botbuilder';
 import { DeliveryFailed, type ConversationAddress, type Deliverer, type OutgoingMessage } from '../services/notify/deliverer';
 
 type ActivityDraft = ReturnType<typeof MessageFactory.text>;
@@ -29,24 +32,33 @@ export class TeamsDeliverer implements Deliverer {
 
   async post(address: ConversationAddress, message: OutgoingMessage): Promise<{ activityId?: string }> {
     let activityId: string | undefined;
-    try {
-      await this.adapter.continueConversationAsync(this.botAppId, address.reference as Partial<ConversationReference>, async (context) => {
-        const sent = await context.sendActivity(toActivity(message));
-        activityId = sent?.id || undefined;
-      });
-    } catch (error) {
-      throw failure(error);
-    }
+    await this.proactively(address, async (context) => {
+      const sent = await context.sendActivity(toActivity(message));
+      activityId = sent?.id || undefined;
+    });
     return { activityId };
   }
 
   async update(address: ConversationAddress, activityId: string, message: OutgoingMessage): Promise<void> {
+    await this.proactively(address, async (context) => {
+      await context.updateActivity({ ...toActivity(message), id: activityId });
+    });
+  }
+
+  /** Runs `work` in a proactive turn on the conversation; whatever fails, in the turn or before it, is thrown as DeliveryFailed. */
+  private async proactively(address: ConversationAddress, work: (context: TurnContext) => Promise<void>): Promise<void> {
+    let failed: { error: unknown } | undefined;
     try {
       await this.adapter.continueConversationAsync(this.botAppId, address.reference as Partial<ConversationReference>, async (context) => {
-        await context.updateActivity({ ...toActivity(message), id: activityId });
+        try {
+          await work(context);
+        } catch (error) {
+          failed = { error };
+        }
       });
     } catch (error) {
       throw failure(error);
     }
+    if (failed) throw failure(failed.error);
   }
 }

@@ -142,6 +142,31 @@ export class PlaygroundChat {
     return messages.nth(count - 1);
   }
 
+  /**
+   * Waits until the text of `target` matches `pattern` (the bot updates messages in place, so their text
+   * changes while the locator stays) and returns that text; `seen` hears every distinct text on the way.
+   */
+  async waitForText(target: Locator, pattern: RegExp, options: { timeoutMs?: number; what: string; seen?: (text: string) => void }): Promise<string> {
+    const timeoutMs = options.timeoutMs ?? this.replyTimeoutMs;
+    const deadline = Date.now() + timeoutMs;
+    let last = '';
+    for (;;) {
+      const text = (await target.first().innerText({ timeout: 5_000 }).catch(() => '')).replaceAll('\u200D', '');
+      if (text !== last && text !== '') options.seen?.(text);
+      last = text;
+      if (pattern.test(text)) return text;
+      if (Date.now() > deadline) {
+        throw new Error(`${options.what} did not show ${pattern} within ${timeoutMs} ms; it reads:\n${last}\nLog panel:\n${await this.logPanelText()}`);
+      }
+      await this.page.waitForTimeout(POLL_MS * 2);
+    }
+  }
+
+  /** The bot's messages whose text contains `text` (stays pointed at a message the bot updates in place). */
+  botMessageWith(text: string | RegExp): Locator {
+    return this.botMessages().filter({ hasText: text });
+  }
+
   /** The first Adaptive Card in a message. */
   card(message: Locator): Locator {
     return message.locator('.ac-adaptiveCard').first();
@@ -207,6 +232,8 @@ export class PlaygroundChat {
 
   private async dismissInvokeNotice(message: Locator): Promise<void> {
     const dismiss = message.getByRole('button', { name: 'Dismiss Invoke Message' });
-    if ((await dismiss.count()) > 0) await dismiss.first().click();
+    // The message may be redrawn under us (the bot updates it in place after the invoke): a notice that is
+    // gone by then needs no closing.
+    if ((await dismiss.count()) > 0) await dismiss.first().click({ timeout: 2_000 }).catch(() => undefined);
   }
 }

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { startApp, type RunningApp } from '../../src/app';
 import { loadConfig } from '../../src/config';
-import { launchBrowser, PlaygroundChat, type LaunchOptions, type TestBrowser } from './browser';
+import { launchBrowser, PlaygroundChat, type ChatOptions, type LaunchOptions, type TestBrowser } from './browser';
 import { startPlayground, type RunningPlayground } from './playground';
 
 export interface PlaygroundSession {
@@ -18,7 +18,7 @@ export interface PlaygroundSession {
   stop(): Promise<void>;
 }
 
-export async function openPlaygroundSession(options: Pick<LaunchOptions, 'viewport'> = {}): Promise<PlaygroundSession> {
+export async function openPlaygroundSession(options: Pick<LaunchOptions, 'viewport'> & { chat?: ChatOptions } = {}): Promise<PlaygroundSession> {
   let dataDir: string | undefined;
   let app: RunningApp | undefined;
   let playground: RunningPlayground | undefined;
@@ -47,7 +47,7 @@ export async function openPlaygroundSession(options: Pick<LaunchOptions, 'viewpo
     });
     playground = await startPlayground({ botEndpoint: `${app.url}/api/messages` });
     browser = await launchBrowser(options);
-    return { chat: await PlaygroundChat.open(browser, playground.url), stop };
+    return { chat: await PlaygroundChat.open(browser, playground.url, options.chat), stop };
   } catch (error) {
     // A half-started chain is stopped here, because the caller never gets a session to stop.
     await stop().catch(() => undefined);

@@ -9,7 +9,7 @@ import { jobTimelineCard } from '../../cards/jobs/job-timeline-card';
 import { escapeText, shorten } from '../../cards/kit/text';
 import { isApprover, type Decider } from '../../services/jobs/approvals';
 import { isJobId, type Job, type JobOptions, type Verdict } from '../../services/jobs/job';
-import { setSetting } from '../../services/jobs/job-repository';
+import { listJobMessages, setSetting } from '../../services/jobs/job-repository';
 import { hygieneFor, type MediaHygienePolicy } from '../../services/jobs/media-hygiene';
 import type { JobService } from '../../services/jobs/job-service';
 import type { MediaPackage } from '../../services/media/media-package';
@@ -171,10 +171,11 @@ export class JobAnswers {
     if (outcome.kind === 'active') {
       return [{ text: activeJobSentence(outcome.job), card: this.options.views.jobCard(view) }];
     }
-    return [
-      { card: this.options.views.jobCard(view), track: { jobId: outcome.job.id, role: 'requester' } },
-      { card: await this.options.views.approvalForEveryone(view), track: { jobId: outcome.job.id, role: 'request' } },
-    ];
+    const jobReply: JobReply = { card: this.options.views.jobCard(view), track: { jobId: outcome.job.id, role: 'requester' } };
+    // Asked in the approvers' own conversation: the publisher posted the approval card here as the request was made.
+    const approvalPostedHere = (await listJobMessages(this.options.db, outcome.job.id)).some((message) => message.conversationId === turn.address.conversationId);
+    if (approvalPostedHere) return [jobReply];
+    return [jobReply, { card: await this.options.views.approvalForEveryone(view), track: { jobId: outcome.job.id, role: 'request' } }];
   }
 
   private async approvalsHere(turn: JobTurn): Promise<string> {
