@@ -89,11 +89,17 @@ export class JobAnswers {
   }
 
   /** Approve or Reject: the card for the person who clicked, decided from stored state only. */
-  async decide(jobId: string, verdict: Verdict, comment: string, turn: JobTurn): Promise<{ refused: boolean; card: AdaptiveCard; message: string }> {
+  async decide(
+    jobId: string,
+    verdict: Verdict,
+    comment: string,
+    turn: JobTurn,
+  ): Promise<{ refused: true; message: string } | { refused: false; card: AdaptiveCard; message: string }> {
     const result = await this.options.jobs.decide(jobId, turn.person, verdict, comment);
+    if (result.kind === 'refused') return { refused: true, message: result.message };
     if (result.kind === 'decided' && result.job.state === 'approved') this.options.onApproved?.();
     const view = await this.options.views.view(result.job.id);
-    return { refused: result.kind === 'refused', card: await this.options.views.approvalFor(view, turn.person, result.message), message: result.message };
+    return { refused: false, card: await this.options.views.approvalFor(view, turn.person, result.message), message: result.message };
   }
 
   /** The approval card as this person should see it (Teams' per-user refresh). */

@@ -32,7 +32,12 @@ export class JobPublisher implements JobObserver {
     },
   ) {}
 
-  jobChanged(change: JobChange): Promise<void> {
+  /**
+   * Queues the change's publication behind the job's earlier ones. Only a new request is waited for: its
+   * approval card must be in the approvers' conversation before the requester's answer is written (a request
+   * made there gets no second copy). A click or a stage does not wait for other conversations' updates.
+   */
+  jobChanged(change: JobChange): Promise<void> | void {
     const previous = this.queues.get(change.job.id) ?? Promise.resolve();
     const next = previous.then(() => this.publish(change)).catch((error: unknown) => {
       this.options.logger.warn({ err: error, jobId: change.job.id }, 'could not publish a job change');
@@ -41,7 +46,7 @@ export class JobPublisher implements JobObserver {
     void next.finally(() => {
       if (this.queues.get(change.job.id) === next) this.queues.delete(change.job.id);
     });
-    return next;
+    if (change.event?.kind === 'requested') return next;
   }
 
   /** Resolves when every change so far is published (tests, shutdown). */
