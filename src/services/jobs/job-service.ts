@@ -213,7 +213,8 @@ export class JobService {
             message: `${decider.name} tried to ${verdict} and was refused: ${outcome.refusal}.`,
             detail: { verdict, refusal: outcome.refusal },
           });
-          return { result: { kind: 'refused' as const, message: outcome.message, job }, change: undefined, event };
+          // The job as stored now: expired by this very click when its time had run out.
+          return { result: { kind: 'refused' as const, message: outcome.message, job: expiredNow?.job ?? job }, change: undefined, event };
         }
         const cutComment = comment.trim().slice(0, MAX_REASON_LENGTH);
         if (!(await insertApproval(tx, { jobId: id, approver: actor, verdict, comment: cutComment, at: now }))) return 'retry' as const;
