@@ -36,6 +36,7 @@ import {
   listEvents,
   listJobs,
   listSteps,
+  markReminded,
   updateJob,
   withTransaction,
 } from './job-repository';
@@ -318,7 +319,9 @@ export class JobService {
       const change = await withTransaction(this.options.db, async (tx) => {
         const job = await getJob(tx, due.id, { forUpdate: true });
         if (!job || job.state !== 'awaiting_approval') return undefined;
-        const updated = await updateJob(tx, job.id, job.version, { remindedAt: now }, now);
+        // Conditional on reminded_at still being empty: overlapping sweeps (a slow one and the next tick,
+        // or two bot instances) each read the job as due, and only the first may remind.
+        const updated = await markReminded(tx, job.id, now);
         if (!updated) return undefined;
         const left = Math.max(0, Math.round((job.expiresAt.getTime() - now.getTime()) / 60_000));
         const event = await appendEvent(tx, { jobId: job.id, at: now, actor: null, kind: 'reminded', message: `Reminded the approvers: the request expires in ${left} min.`, detail: { minutesLeft: left } });

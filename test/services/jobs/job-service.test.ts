@@ -317,6 +317,36 @@ forEachDatabase('JobService', (database) => {
       assert.deepEqual(told.map((c) => c.event?.kind), ['requested', 'approved']);
     });
 
+    it('with REQUIRED_APPROVALS=2, 50 concurrent approvers make exactly two approvals and one decision', async () => {
+      const jobs = service({ requiredApprovals: 2 });
+      const job = await newJob(jobs);
+      const results = await Promise.all(crowd.map((approver) => jobs.decide(job.id, approver, 'approve', '')));
+      assert.equal(results.filter((r) => r.kind === 'recorded').length, 1);
+      assert.equal(results.filter((r) => r.kind === 'decided').length, 1);
+      assert.equal(results.filter((r) => r.kind === 'refused').length, 48);
+      const details = await jobs.details(job.id);
+      assert.equal(details.job.state, 'approved');
+      assert.equal(details.approvals.length, 2);
+      assert.equal(details.events.filter((e) => e.kind === 'approved').length, 2);
+    });
+
+    it('settles a cancel racing approvals: one final outcome, never both', async () => {
+      const jobs = service();
+      const job = await newJob(jobs);
+      const [cancelled, ...decided] = await Promise.all([jobs.cancel(job.id, alice), ...crowd.slice(0, 10).map((a) => jobs.decide(job.id, a, 'approve', ''))]);
+      const stored = await jobs.find(job.id);
+      const kinds = (await eventsOf(jobs, job.id)).map((e) => e.kind);
+      if (stored?.state === 'cancelled') {
+        assert.equal(cancelled.job.state, 'cancelled');
+        assert.ok(decided.every((r) => r.kind === 'refused'));
+        assert.equal(kinds.filter((k) => k === 'approved').length, 0);
+      } else {
+        assert.equal(stored?.state, 'approved');
+        assert.equal(decided.filter((r) => r.kind === 'decided').length, 1);
+        assert.equal(kinds.filter((k) => k === 'cancelled').length, 0);
+      }
+    });
+
     it('counts 50 concurrent clicks by the same approver once', async () => {
       const jobs = service({ requiredApprovals: 2 });
       const job = await newJob(jobs);
@@ -455,6 +485,42 @@ forEachDatabase('JobService', (database) => {
       assert.equal((await eventsOf(jobs, job.id)).filter((e) => e.kind === 'reminded').length, 1);
       assert.equal((await jobs.find(job.id))?.state, 'awaiting_approval', 'a reminder does not decide');
     });
+
+    it('reminds once when two sweeps overlap (a slow sweep and the next tick)', async () => {
+      const jobs = service({}, { remindBeforeMs: 2 * HOUR });
+      const job = await newJob(jobs);
+      clock = new Date(T0.getTime() + TTL - HOUR);
+      const swept = await Promise.all([jobs.sweep(), jobs.sweep(), jobs.sweep()]);
+      assert.equal(swept.flatMap((s) => s.reminded).length, 1);
+      assert.equal((await eventsOf(jobs, job.id)).filter((e) => e.kind === 'reminded').length, 1);
+    });
+
+    it('expires once when two sweeps overlap', async () => {
+      const jobs = service();
+      const job = await newJob(jobs);
+      clock = new Date(T0.getTime() + TTL);
+      const swept = await Promise.all([jobs.sweep(), jobs.sweep(), jobs.sweep()]);
+      assert.equal(swept.flatMap((s) => s.expired).length, 1);
+      assert.equal((await eventsOf(jobs, job.id)).filter((e) => e.kind === 'expired').length, 1);
+    });
+
+    if (database.dialect === 'postgres') {
+      it('reminds and expires once when two bot instances sweep together', async () => {
+        const other = (await database.open()).db;
+        const one = service({}, { remindBeforeMs: 2 * HOUR });
+        const two = service({}, { remindBeforeMs: 2 * HOUR, on: other });
+        const soon = await newJob(one, junePackage());
+        clock = new Date(T0.getTime() + HOUR);
+        const later = await newJob(one, junePackage({ id: 'PS100015', name: 'Windows 11 24H2 Business Editions x64' }));
+        clock = new Date(T0.getTime() + TTL + 1);
+        // Now `soon` is past its deadline and `later` is within two hours of it.
+        const swept = await Promise.all([one.sweep(), two.sweep(), one.sweep(), two.sweep()]);
+        assert.deepEqual(swept.flatMap((s) => s.expired.map((j) => j.id)), [soon.id]);
+        assert.deepEqual(swept.flatMap((s) => s.reminded.map((j) => j.id)), [later.id]);
+        assert.equal((await eventsOf(one, soon.id)).filter((e) => e.kind === 'expired').length, 1);
+        assert.equal((await eventsOf(one, later.id)).filter((e) => e.kind === 'reminded').length, 1);
+      });
+    }
 
     it('reminds no decided request', async () => {
       const jobs = service({}, { remindBeforeMs: 2 * HOUR });
