@@ -233,6 +233,26 @@ describe('refresh jobs over HTTP on the demo site (no APPROVERS)', function () {
     assert.equal((bad.body.value as { message: string }).message, 'This button carries no valid package id; type "list" to pick the package again.');
   });
 
+  it('settles 50 people pressing Approve at once as one approval; the other 49 read one sentence', async () => {
+    const { id } = await requestAs(alice, 'refresh PS100012 June CU');
+    const people: Who[] = Array.from({ length: 50 }, (_, i) => ({ id: `29:p${i}`, name: `Person ${i}`, aadObjectId: `55555555-5555-4555-8555-${String(i).padStart(12, '0')}` }));
+    const answers = await Promise.all(people.map((who) => press(who, 'job.approve', { jobId: id })));
+    const cards = answers.filter((a) => a.body.type === 'application/vnd.microsoft.card.adaptive');
+    assert.equal(cards.length, 1, JSON.stringify(answers.filter((a) => a.body.type !== 'application/vnd.microsoft.card.adaptive').map((a) => a.body.value)).slice(0, 400));
+    assert.match(cardText(cards[0].body.value), new RegExp(`You approved job ${id}; it starts now\\.`));
+    for (const answer of answers.filter((a) => a !== cards[0])) assert.match(messageOf(answer), new RegExp(`^Job ${id} is already approved|being decided by someone else`));
+    const details = await app.jobs.service.details(id);
+    assert.equal(details.approvals.length, 1);
+    assert.equal(details.events.filter((e) => e.kind === 'approved').length, 1);
+  });
+
+  it('counts 20 simultaneous presses by one person once', async () => {
+    const { id } = await requestAs(alice, 'refresh PS100012 June CU');
+    const answers = await Promise.all(Array.from({ length: 20 }, () => press(bob, 'job.approve', { jobId: id })));
+    assert.equal(answers.filter((a) => a.body.type === 'application/vnd.microsoft.card.adaptive').length, 1);
+    assert.equal((await app.jobs.service.details(id)).approvals.length, 1);
+  });
+
   it('stores "approvals here" from anyone on the demo site', async () => {
     assert.match(sentenceOf(await sayAs(mallory, 'approvals here')), /^Approval requests will be posted in this conversation from now on/);
     const setting = await getSetting(app.jobs.database.db, 'approvers-conversation');
@@ -394,6 +414,27 @@ describe('refresh jobs over HTTP on a site with APPROVERS', function () {
     assert.equal((setting?.value as { conversationId?: string }).conversationId, 'a:Carol Cole');
     assert.equal(setting?.updatedBy, CAROL);
   });
+
+  it("answers the job card's Cancel button pressed by someone who neither asked nor approves with the sentence", async () => {
+    const { id } = await requestAs(alice, 'refresh PS100012 June CU');
+    assert.equal(messageOf(await press(mallory, 'job.cancel', { jobId: id })), `Only the requester or an approver can cancel job ${id}.`);
+    assert.equal((await app.jobs.service.find(id))?.state, 'awaiting_approval');
+  });
+
+  it("answers the Cancel button of a job that has ended with the sentence, and redraws the card of one it cancels", async () => {
+    const { id } = await requestAs(alice, 'refresh PS100012 June CU');
+    const text = cardTextOfAnswer(await press(alice, 'job.cancel', { jobId: id }));
+    assert.match(text, new RegExp(`Job ${id}`));
+    assert.match(text, /[Cc]ancelled/);
+    assert.equal((await app.jobs.service.find(id))?.state, 'cancelled');
+    assert.equal(messageOf(await press(alice, 'job.cancel', { jobId: id })), `Job ${id} has already ended (cancelled); nothing to cancel.`);
+  });
+
+  for (const verb of ['job.view', 'job.timeline', 'job.approval', 'job.cancel', 'job.reject']) {
+    it(`answers ${verb} for a job that does not exist with one sentence`, async () => {
+      assert.equal(messageOf(await press(bob, verb, { jobId: 'K7P2Q' })), 'There is no job K7P2Q; type "jobs" to see the recent ones.');
+    });
+  }
 
   it('refuses a cancel by someone who neither asked nor approves', async () => {
     const { id } = await requestAs(alice, 'refresh PS100012 June CU');

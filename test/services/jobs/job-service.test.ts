@@ -398,6 +398,7 @@ forEachDatabase('JobService', (database) => {
       const job = await newJob(jobs);
       const result = await jobs.cancel(job.id, alice);
       assert.equal(result.message, `Job ${job.id} is cancelled; nothing had been changed.`);
+      assert.equal(result.changed, true);
       assert.equal(result.job.state, 'cancelled');
       assert.equal((await jobs.find(job.id))?.state, 'cancelled');
       assert.deepEqual((await eventsOf(jobs, job.id)).map((e) => e.kind), ['requested', 'cancelled']);
@@ -422,6 +423,7 @@ forEachDatabase('JobService', (database) => {
       assert.equal(stored?.cancelRequested, true);
       const again = await jobs.cancel(job.id, bob);
       assert.equal(again.message, `Job ${job.id} is already stopping at its next safe point.`);
+      assert.equal(again.changed, false);
       assert.equal((await eventsOf(jobs, job.id)).filter((e) => e.kind === 'cancel_requested').length, 1);
     });
 
@@ -441,6 +443,7 @@ forEachDatabase('JobService', (database) => {
       const job = await newJob(jobs);
       const result = await jobs.cancel(job.id, mallory);
       assert.equal(result.message, `Only the requester or an approver can cancel job ${job.id}.`);
+      assert.equal(result.changed, false);
       assert.equal((await jobs.find(job.id))?.state, 'awaiting_approval');
       const events = await eventsOf(jobs, job.id);
       assert.equal(events[events.length - 1].kind, 'cancel_refused');
