@@ -16,6 +16,7 @@ import { AdminServiceSimulator } from '../../src/services/demo/admin-service-sim
 import { createDemoSite } from '../../src/services/demo/demo-site';
 import { getSetting } from '../../src/services/jobs/job-repository';
 import { baseActivity, cardOf, cardText, postToBot, type ReplyActivity } from '../support/bot-client';
+import { displayed } from '../support/displayed-text';
 
 const ALICE = '11111111-1111-4111-8111-111111111111';
 const BOB = '22222222-2222-4222-8222-222222222222';
@@ -179,6 +180,23 @@ describe('refresh jobs over HTTP on the demo site (no APPROVERS)', function () {
       assert.equal((await app.jobs.service.recent({ limit: 100 })).length, before);
     });
   }
+
+  it('shows a hostile reason verbatim on both cards and refuses an overlong command', async () => {
+    const hostile = 'June ${requester} ${job.id} {{DATE(2026-01-01T00:00:00Z, SHORT)}} **bold** "q" 日本語';
+    const { id, jobCard, approvalCard } = await requestAs(alice, `refresh PS100012 ${hostile}`);
+    assert.equal((await app.jobs.service.find(id))?.reason, hostile);
+    for (const card of [jobCard, approvalCard]) {
+      assert.ok(displayed(card).includes(hostile), card);
+      assert.ok(!card.includes('{{DATE(2026-01-01'), 'a date function typed by a user is not evaluated by Teams');
+      assert.ok(!card.includes('**bold**'), 'markdown typed by a user is shown, not applied');
+    }
+    await app.jobs.service.cancel(id, { id: alice.id, name: alice.name, aadObjectId: ALICE });
+    // A command longer than any command is refused before it reaches the job service.
+    const before = (await app.jobs.service.recent({ limit: 100 })).length;
+    const refused = cardText(cardOf((await sayAs(alice, `refresh PS100012 ${'x'.repeat(3000)}`))[0]));
+    assert.match(refused, /That message is 3017 characters long, more than any command/);
+    assert.equal((await app.jobs.service.recent({ limit: 100 })).length, before);
+  });
 
   it('lists jobs with "jobs" and "jobs PS100012", and shows the timeline with "job <id>"', async () => {
     const { id } = await requestAs(alice, 'refresh PS100012 June CU');
@@ -440,5 +458,54 @@ describe('refresh jobs over HTTP on a site with APPROVERS', function () {
     const { id } = await requestAs(alice, 'refresh PS100012 June CU');
     assert.equal(sentenceOf(await sayAs(mallory, `cancel ${id}`)), `Only the requester or an approver can cancel job ${id}.`);
     assert.equal((await app.jobs.service.find(id))?.state, 'awaiting_approval');
+  });
+});
+
+describe('refresh jobs over HTTP with REQUIRED_APPROVALS=2', function () {
+  this.timeout(30_000);
+  let app: RunningApp;
+  let simulator: AdminServiceSimulator;
+  let directory: string;
+  const { press, requestAs, messageOf, cardTextOfAnswer } = chat(() => app);
+
+  before(async () => {
+    directory = mkdtempSync(join(tmpdir(), 'umb-refresh-jobs-'));
+    simulator = new AdminServiceSimulator({ site: createDemoSite() });
+    const url = await simulator.start();
+    app = await startApp(
+      loadConfig({
+        PORT: '0',
+        CM_ADMINSERVICE_URL: url,
+        CM_AUTH: 'none',
+        MEDIA_PATH_MAP: '',
+        APPROVERS: `${BOB}, ${CAROL}, ${ALICE}`,
+        REQUIRED_APPROVALS: '2',
+        DATABASE_URL: `sqlite:${join(directory, 'bot.db')}`,
+      }),
+      { logger: silent, rateLimit: false, jobs: { runnerStopped: true } },
+    );
+  });
+  after(async () => {
+    await app?.stop();
+    await simulator?.stop();
+    rmSync(directory, { recursive: true, force: true });
+  });
+
+  it('records the first approval on the card, refuses the same approver again, and the second approver decides', async () => {
+    const { id, approvalCard } = await requestAs(alice, 'refresh PS100012 June CU');
+    assert.match(approvalCard, /Needs 2 approvals from the 3 approvers; none so far/);
+    const first = cardTextOfAnswer(await press(bob, 'job.approve', { jobId: id, comment: 'ok by me' }));
+    assert.match(first, new RegExp(`You approved job ${id}: 1 of 2 approvals so far\\.`));
+    assert.match(first, /1 of 2 so far/);
+    assert.match(first, /Bob Baker/);
+    assert.equal(messageOf(await press(bob, 'job.approve', { jobId: id })), `You have already decided on job ${id}; type "job ${id}" to see where it stands.`);
+    assert.equal(messageOf(await press(alice, 'job.approve', { jobId: id })), `You asked for job ${id}, so another approver must decide on it.`);
+    assert.equal((await app.jobs.service.find(id))?.state, 'awaiting_approval');
+    const second = cardTextOfAnswer(await press(carol, 'job.approve', { jobId: id }));
+    assert.match(second, new RegExp(`You approved job ${id}; it starts now\\.`));
+    assert.match(second, /Carol Cole/);
+    const details = await app.jobs.service.details(id);
+    assert.equal(details.job.state, 'approved');
+    assert.deepEqual(details.approvals.map((a) => a.approver.id).sort(), [BOB, CAROL]);
   });
 });
