@@ -121,7 +121,11 @@ describe('refresh jobs over HTTP on the demo site (no APPROVERS)', function () {
 
   before(async () => {
     directory = mkdtempSync(join(tmpdir(), 'umb-refresh-jobs-'));
-    app = await startApp(loadConfig({ PORT: '0', DATABASE_URL: `sqlite:${join(directory, 'bot.db')}` }), { logger: silent, rateLimit: false, jobs: { runnerStopped: true } });
+    app = await startApp(loadConfig({ PORT: '0', DATABASE_URL: `sqlite:${join(directory, 'bot.db')}` }), {
+      logger: silent,
+      rateLimit: false,
+      jobs: { runnerStopped: true, sweepIntervalMs: 50 },
+    });
   });
   after(async () => {
     await app?.stop();
@@ -269,6 +273,28 @@ describe('refresh jobs over HTTP on the demo site (no APPROVERS)', function () {
     const answers = await Promise.all(Array.from({ length: 20 }, () => press(bob, 'job.approve', { jobId: id })));
     assert.equal(answers.filter((a) => a.body.type === 'application/vnd.microsoft.card.adaptive').length, 1);
     assert.equal((await app.jobs.service.details(id)).approvals.length, 1);
+  });
+
+  it("the app's sweep reminds once before the deadline and expires the request after it; a late click is told so", async () => {
+    const { id } = await requestAs(alice, 'refresh PS100012 June CU');
+    const clock = sinon.useFakeTimers({ now: Date.now(), toFake: ['Date'] });
+    try {
+      const kinds = async () => (await app.jobs.service.details(id)).events.map((e) => e.kind);
+      const until = async (kind: string) => {
+        for (let i = 0; i < 100 && !(await kinds()).includes(kind); i++) await new Promise((resolve) => setImmediate(resolve)).then(() => new Promise((resolve) => setTimeout(resolve, 20)));
+      };
+      clock.setSystemTime(Date.now() + 23 * 3_600_000);
+      await until('reminded');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      assert.deepEqual(await kinds(), ['requested', 'reminded'], 'reminded once, not expired yet');
+      clock.setSystemTime(Date.now() + 3_600_000 + 1_000);
+      await until('expired');
+      assert.deepEqual(await kinds(), ['requested', 'reminded', 'expired']);
+      assert.equal(messageOf(await press(bob, 'job.approve', { jobId: id })), `Job ${id} is expired, so there is nothing left to decide; type "job ${id}" to see what happened.`);
+      assert.match(cardText(cardOf((await sayAs(alice, `job ${id}`))[0])), /The request expired before it was decided/);
+    } finally {
+      clock.restore();
+    }
   });
 
   it('stores "approvals here" from anyone on the demo site', async () => {
