@@ -14,6 +14,7 @@ import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { AdminServiceSimulator } from '../../src/services/demo/admin-service-simulator';
 import { createDemoSite } from '../../src/services/demo/demo-site';
+import type { JobEventKind } from '../../src/services/jobs/job';
 import { getSetting } from '../../src/services/jobs/job-repository';
 import { baseActivity, cardOf, cardText, postToBot, type ReplyActivity } from '../support/bot-client';
 import { displayed } from '../support/displayed-text';
@@ -280,7 +281,7 @@ describe('refresh jobs over HTTP on the demo site (no APPROVERS)', function () {
     const clock = sinon.useFakeTimers({ now: Date.now(), toFake: ['Date'] });
     try {
       const kinds = async () => (await app.jobs.service.details(id)).events.map((e) => e.kind);
-      const until = async (kind: string) => {
+      const until = async (kind: JobEventKind) => {
         for (let i = 0; i < 100 && !(await kinds()).includes(kind); i++) await new Promise((resolve) => setImmediate(resolve)).then(() => new Promise((resolve) => setTimeout(resolve, 20)));
       };
       clock.setSystemTime(Date.now() + 23 * 3_600_000);
