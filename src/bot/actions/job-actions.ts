@@ -80,7 +80,8 @@ export function jobActionRoutes(answers: JobAnswers, turnOf: (invocation: Action
       invalidData: NO_JOB_ID,
       handle: async (data, invocation) => {
         const cancelled = await answers.cancelFromCard(data.jobId, turnOf(invocation));
-        return cardResponse(cancelled.card);
+        // A refused (or already stopping) cancel leaves the card as it was and says why, like Approve.
+        return cancelled.changed ? cardResponse(cancelled.card) : messageResponse(cancelled.message);
       },
     }),
     route({

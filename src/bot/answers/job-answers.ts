@@ -116,9 +116,9 @@ export class JobAnswers {
     return jobTimelineCard(view, events, this.options.cardContext());
   }
 
-  async cancelFromCard(jobId: string, turn: JobTurn): Promise<{ card: AdaptiveCard; message: string }> {
+  async cancelFromCard(jobId: string, turn: JobTurn): Promise<{ card: AdaptiveCard; message: string; changed: boolean }> {
     const result = await this.options.jobs.cancel(jobId, turn.person);
-    return { card: await this.jobCardOf(result.job.id), message: result.message };
+    return { card: await this.jobCardOf(result.job.id), message: result.message, changed: result.changed };
   }
 
   async jobsCard(filter: string): Promise<AdaptiveCard> {

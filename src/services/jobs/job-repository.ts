@@ -178,6 +178,22 @@ export async function updateJob(db: Kysely<Schema>, id: string, expectedVersion:
   return row === undefined ? undefined : rowToJob(row);
 }
 
+/**
+ * Marks a waiting job as reminded, once: false when it was reminded already or is no longer waiting
+ * (another sweep, of this instance or another one, got there first). Bumps the version like updateJob.
+ */
+export async function markReminded(db: Kysely<Schema>, id: string, now: Date): Promise<Job | undefined> {
+  const row = await db
+    .updateTable('jobs')
+    .set({ reminded_at: iso(now), updated_at: iso(now), version: sql<number>`version + 1` })
+    .where('id', '=', id.toUpperCase())
+    .where('state', '=', 'awaiting_approval')
+    .where('reminded_at', 'is', null)
+    .returningAll()
+    .executeTakeFirst();
+  return row === undefined ? undefined : rowToJob(row);
+}
+
 // ─── approvals ───────────────────────────────────────────────────────────────────────────────────
 
 /** Records a decision; false when this approver already decided on this job (the first decision stands). */

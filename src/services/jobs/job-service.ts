@@ -37,6 +37,7 @@ import {
   listEvents,
   listJobs,
   listSteps,
+  markReminded,
   updateJob,
   withTransaction,
 } from './job-repository';
@@ -82,6 +83,8 @@ export type DecisionResult =
 export interface CancelResult {
   message: string;
   job: Job;
+  /** False when nothing changed (refused, or already stopping): the card stays, the sentence says why. */
+  changed: boolean;
 }
 
 export interface JobDetails {
@@ -218,7 +221,8 @@ export class JobService {
             message: `${decider.name} tried to ${verdict} and was refused: ${outcome.refusal}.`,
             detail: { verdict, refusal: outcome.refusal },
           });
-          return { result: { kind: 'refused' as const, message: outcome.message, job }, change: undefined, event };
+          // The job as stored now: expired by this very click when its time had run out.
+          return { result: { kind: 'refused' as const, message: outcome.message, job: expiredNow?.job ?? job }, change: undefined, event };
         }
         const cutComment = comment.trim().slice(0, MAX_REASON_LENGTH);
         if (!(await insertApproval(tx, { jobId: id, approver: actor, verdict, comment: cutComment, at: now }))) return 'retry' as const;
@@ -272,23 +276,23 @@ export class JobService {
         if (!job) throw new JobNotFound(id);
         const refuse = async (message: string, reason: string) => {
           const event = await appendEvent(tx, { jobId: id, at: now, actor, kind: 'cancel_refused', message: `${person.name} tried to cancel and was refused: ${reason}.`, detail: { reason } });
-          return { result: { message, job }, change: undefined, event };
+          return { result: { message, job, changed: false }, change: undefined, event };
         };
         if (!isActive(job.state)) return refuse(`Job ${id} has already ended (${job.state}); nothing to cancel.`, job.state);
         if (!mayCancel(job, person, this.options.policy)) {
           return refuse(`Only the requester or an approver can cancel job ${id}.`, 'not-allowed');
         }
         if (job.state === 'running') {
-          if (job.cancelRequested) return { result: { message: `Job ${id} is already stopping at its next safe point.`, job }, change: undefined };
+          if (job.cancelRequested) return { result: { message: `Job ${id} is already stopping at its next safe point.`, job, changed: false }, change: undefined };
           const updated = await updateJob(tx, id, job.version, { cancelRequested: true }, now);
           if (!updated) return 'retry' as const;
           const event = await appendEvent(tx, { jobId: id, at: now, actor, kind: 'cancel_requested', message: `${person.name} asked to cancel; the job stops at its next safe point.`, detail: null });
-          return { result: { message: `Job ${id} will stop at its next safe point; its card says what was already done.`, job: updated }, change: { job: updated, event } };
+          return { result: { message: `Job ${id} will stop at its next safe point; its card says what was already done.`, job: updated, changed: true }, change: { job: updated, event } };
         }
         const updated = await updateJob(tx, id, job.version, { state: 'cancelled', outcome: `Cancelled by ${person.name} before it started; nothing was changed.`, finishedAt: now }, now);
         if (!updated) return 'retry' as const;
         const event = await appendEvent(tx, { jobId: id, at: now, actor, kind: 'cancelled', message: `${person.name} cancelled the job before it started.`, detail: null });
-        return { result: { message: `Job ${id} is cancelled; nothing had been changed.`, job: updated }, change: { job: updated, event } };
+        return { result: { message: `Job ${id} is cancelled; nothing had been changed.`, job: updated, changed: true }, change: { job: updated, event } };
       }).catch((error: unknown) => {
         if (isConflict(error)) return 'retry' as const;
         throw error;
@@ -322,7 +326,9 @@ export class JobService {
       const change = await withTransaction(this.options.db, async (tx) => {
         const job = await getJob(tx, due.id, { forUpdate: true });
         if (!job || job.state !== 'awaiting_approval') return undefined;
-        const updated = await updateJob(tx, job.id, job.version, { remindedAt: now }, now);
+        // Conditional on reminded_at still being empty: overlapping sweeps (a slow one and the next tick,
+        // or two bot instances) each read the job as due, and only the first may remind.
+        const updated = await markReminded(tx, job.id, now);
         if (!updated) return undefined;
         const left = Math.max(0, Math.round((job.expiresAt.getTime() - now.getTime()) / 60_000));
         const event = await appendEvent(tx, { jobId: job.id, at: now, actor: null, kind: 'reminded', message: `Reminded the approvers: the request expires in ${left} min.`, detail: { minutesLeft: left } });
