@@ -30,6 +30,9 @@ export interface JobsTuning {
   /** Overrides DISTRIBUTION_POLL_SECONDS (the demo site polls every second). */
   distributionPollMs?: number;
   refreshGraceMs?: number;
+  /** Overrides SERVICING_TIMEOUT_MINUTES and DISTRIBUTION_TIMEOUT_MINUTES (whole minutes) for tests that watch a timeout. */
+  servicingTimeoutMs?: number;
+  distributionTimeoutMs?: number;
   /** Leaves the runner stopped (a test drives it, or another instance does). */
   runnerStopped?: boolean;
 }
@@ -82,7 +85,7 @@ export async function openJobs(options: {
     mapper: options.mapper,
     buildFileName: config.buildFileName,
     pollMs,
-    distributionTimeoutMs: config.distribution.timeoutMinutes * 60_000,
+    distributionTimeoutMs: tuning.distributionTimeoutMs ?? config.distribution.timeoutMinutes * 60_000,
     refreshGraceMs: tuning.refreshGraceMs ?? (runnerKind === 'demo' ? 5_000 : undefined),
   });
   let servicingHost: ServicingHostStages | undefined;
@@ -95,7 +98,7 @@ export async function openJobs(options: {
         await client.submit(buildServicingJobPayload(job, pkg?.sourcePath ?? '', options.publicUrl()));
       },
       pollMs,
-      servicingTimeoutMs: config.servicingTimeoutMinutes * 60_000,
+      servicingTimeoutMs: tuning.servicingTimeoutMs ?? config.servicingTimeoutMinutes * 60_000,
     });
   }
   const runner = new JobRunner({

@@ -55,7 +55,7 @@ export class ServicingHostStages {
     for (;;) {
       await context.checkpoint();
       const reports = reportsOf(await listEvents(this.options.db, context.job.id));
-      const outcome = this.outcomeOf(stage, reports);
+      const outcome = this.outcomeOf(stage, reports, this.isLastHostStage(context.job, stage));
       if (outcome) return outcome;
       if (context.now().getTime() >= deadline) {
         throw new StageFailed(
@@ -66,17 +66,26 @@ export class ServicingHostStages {
     }
   }
 
-  private outcomeOf(stage: StageName, reports: ServicingReport[]): StageOutcome | undefined {
+  /**
+   * The job's last host stage ends only with the host's `completed`: the host sends it last, and only it says
+   * whether the host updated ConfigMgr itself. Ending at `stage_done` would let the bot's own reload and
+   * RefreshPkgSource run while the host is still calling them (a second update of every DP).
+   */
+  private isLastHostStage(job: Job, stage: StageName): boolean {
+    return job.stages.filter((candidate) => this.handles(candidate)).at(-1) === stage;
+  }
+
+  private outcomeOf(stage: StageName, reports: ServicingReport[], last: boolean): StageOutcome | undefined {
     const failed = reports.find((report) => report.event === 'failed' || (report.event === 'stage_failed' && (report.stage ?? 'service_media') === stage));
     if (failed) throw new StageFailed(`The servicing host reported a failure: ${failed.message ?? 'no reason given'}.`);
     const completed = reports.find((report) => report.event === 'completed');
     if (stage === 'keep_editions') {
       const done = reports.find((report) => report.event === 'stage_done' && report.stage === 'keep_editions');
-      if (done || completed) return { state: 'done', message: done?.message ?? 'The servicing host kept only the chosen editions.' };
+      if (completed || (done && !last)) return { state: 'done', message: done?.message ?? 'The servicing host kept only the chosen editions.' };
       return undefined;
     }
     const serviced = reports.find((report) => report.event === 'stage_done' && report.stage === 'service_media');
-    if (!serviced && !completed) return undefined;
+    if (!completed && !(serviced && !last)) return undefined;
     const newBuild = completed?.newBuild ?? serviced?.newBuild;
     return {
       state: 'done',
