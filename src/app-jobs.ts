@@ -32,6 +32,8 @@ export interface JobsTuning {
   refreshGraceMs?: number;
   /** Overrides SERVICING_TIMEOUT_MINUTES and DISTRIBUTION_TIMEOUT_MINUTES (whole minutes) for tests that watch a timeout. */
   servicingTimeoutMs?: number;
+  /** How long the POST of a job to the servicing host may take (the client's 15 s by default). */
+  servicingHostTimeoutMs?: number;
   distributionTimeoutMs?: number;
   /** Leaves the runner stopped (a test drives it, or another instance does). */
   runnerStopped?: boolean;
@@ -90,7 +92,7 @@ export async function openJobs(options: {
   });
   let servicingHost: ServicingHostStages | undefined;
   if (runnerKind === 'webhook' && config.runner.webhookUrl && config.runner.secret) {
-    const client = new ServicingHostClient({ url: config.runner.webhookUrl, secret: config.runner.secret, logger: logger.child({ component: 'servicing-host' }) });
+    const client = new ServicingHostClient({ url: config.runner.webhookUrl, secret: config.runner.secret, timeoutMs: tuning.servicingHostTimeoutMs, logger: logger.child({ component: 'servicing-host' }) });
     servicingHost = new ServicingHostStages({
       db,
       submit: async (job) => {

@@ -58,7 +58,6 @@ class FakeServicingHost {
           res.end();
           return;
         }
-        if (this.answer === 'never') return;
         if (this.answer === 500) {
           res.writeHead(500, { 'content-type': 'text/plain' });
           res.end('servicing queue is broken');
@@ -66,6 +65,10 @@ class FakeServicingHost {
         }
         const job = JSON.parse(body) as ServicingJobPayload;
         this.jobs.push(job);
+        if (this.answer === 'never') {
+          setImmediate(() => void this.script(job).catch(() => undefined));
+          return;
+        }
         res.writeHead(202, { 'content-type': 'application/json' });
         res.end('{"queued":true}');
         setImmediate(() => void this.script(job).catch(() => undefined));
@@ -221,6 +224,30 @@ describe('webhook runner end to end', function () {
     assert.match(job.outcome ?? '', /^Failed at Service the media \(servicing host\): The servicing host sent no result within .+; check the host's log, then cancel this job and ask again\.$/);
     assert.ok(Date.now() - started >= 1_500);
     assert.equal(simulator.methodCallCount('RefreshPkgSource'), 0);
+  });
+
+  it('a host that takes the job but never answers the POST, then calls back: the bot waits for its callbacks rather than failing', async () => {
+    const running = await start({ servicingHostTimeoutMs: 1_000, servicingTimeoutMs: 15_000 });
+    host.answer = 'never';
+    host.script = async (job) => {
+      // Calls back after the bot gave up waiting for the answer to its POST.
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      await callback(job.callbackUrl, { event: 'stage_done', stage: 'service_media', newBuild: '26100.8246' });
+      await callback(job.callbackUrl, { event: 'completed', newBuild: '26100.8246' });
+    };
+    const job = await runJob(running);
+    assert.equal(job.state, 'succeeded', job.outcome ?? '');
+    assert.equal(host.jobs.length, 1, 'the job was sent once');
+    assert.equal(simulator.methodCallCount('RefreshPkgSource', 'PS100012'), 1);
+  });
+
+  it('a host that never answers the POST and never calls back: fails at SERVICING_TIMEOUT saying what to do', async () => {
+    const running = await start({ servicingHostTimeoutMs: 500, servicingTimeoutMs: 2_000 });
+    host.answer = 'never';
+    const job = await runJob(running);
+    assert.equal(job.state, 'failed');
+    assert.match(job.outcome ?? '', /The servicing host sent no result within .+; check the host's log, then cancel this job and ask again\.$/);
+    assert.equal(host.jobs.length, 1);
   });
 
   it('a host that answers the job with HTTP 500: the stage fails with the sentence naming the host', async () => {

@@ -9,6 +9,7 @@ import type { Schema } from '../../store/schema';
 import type { Job, JobEvent, StageName } from '../job';
 import { listEvents } from '../job-repository';
 import { StageFailed, type StageContext, type StageOutcome } from '../runner';
+import { ServicingHostUnavailable } from '../servicing-host-client';
 
 /** A callback as the route stored it (the detail of a `callback` event). */
 export interface ServicingReport {
@@ -46,8 +47,16 @@ export class ServicingHostStages {
   async run(stage: StageName, context: StageContext): Promise<StageOutcome> {
     if (stage === 'service_media') {
       if (context.step.intent?.submittedAt === undefined) {
-        await this.options.submit(context.job);
-        await context.recordIntent({ submittedAt: context.now().toISOString() });
+        let uncertain = false;
+        try {
+          await this.options.submit(context.job);
+        } catch (error) {
+          // Sent, then no answer: the host may hold the job and be servicing the media (perhaps updating ConfigMgr).
+          // Failing now would refuse its callbacks; wait for them until SERVICING_TIMEOUT instead, like any job it took.
+          if (!(error instanceof ServicingHostUnavailable && error.maybeDelivered)) throw error;
+          uncertain = true;
+        }
+        await context.recordIntent({ submittedAt: context.now().toISOString(), ...(uncertain ? { answered: false } : {}) });
       }
     }
     const startedAt = (context.step.startedAt ?? context.now()).getTime();
