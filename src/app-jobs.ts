@@ -30,6 +30,11 @@ export interface JobsTuning {
   /** Overrides DISTRIBUTION_POLL_SECONDS (the demo site polls every second). */
   distributionPollMs?: number;
   refreshGraceMs?: number;
+  /** Overrides SERVICING_TIMEOUT_MINUTES and DISTRIBUTION_TIMEOUT_MINUTES (whole minutes) for tests that watch a timeout. */
+  servicingTimeoutMs?: number;
+  /** How long the POST of a job to the servicing host may take (the client's 15 s by default). */
+  servicingHostTimeoutMs?: number;
+  distributionTimeoutMs?: number;
   /** Leaves the runner stopped (a test drives it, or another instance does). */
   runnerStopped?: boolean;
 }
@@ -82,12 +87,12 @@ export async function openJobs(options: {
     mapper: options.mapper,
     buildFileName: config.buildFileName,
     pollMs,
-    distributionTimeoutMs: config.distribution.timeoutMinutes * 60_000,
+    distributionTimeoutMs: tuning.distributionTimeoutMs ?? config.distribution.timeoutMinutes * 60_000,
     refreshGraceMs: tuning.refreshGraceMs ?? (runnerKind === 'demo' ? 5_000 : undefined),
   });
   let servicingHost: ServicingHostStages | undefined;
   if (runnerKind === 'webhook' && config.runner.webhookUrl && config.runner.secret) {
-    const client = new ServicingHostClient({ url: config.runner.webhookUrl, secret: config.runner.secret, logger: logger.child({ component: 'servicing-host' }) });
+    const client = new ServicingHostClient({ url: config.runner.webhookUrl, secret: config.runner.secret, timeoutMs: tuning.servicingHostTimeoutMs, logger: logger.child({ component: 'servicing-host' }) });
     servicingHost = new ServicingHostStages({
       db,
       submit: async (job) => {
@@ -95,7 +100,7 @@ export async function openJobs(options: {
         return client.submit(buildServicingJobPayload(job, pkg?.sourcePath ?? '', options.publicUrl()));
       },
       pollMs,
-      servicingTimeoutMs: config.servicingTimeoutMinutes * 60_000,
+      servicingTimeoutMs: tuning.servicingTimeoutMs ?? config.servicingTimeoutMinutes * 60_000,
     });
   }
   const runner = new JobRunner({

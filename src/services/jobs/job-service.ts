@@ -23,6 +23,7 @@ import {
   type JobOptions,
   type JobStep,
   type Person,
+  type StageName,
   type Verdict,
 } from './job';
 import {
@@ -353,7 +354,11 @@ export class JobService {
       const job = await getJob(tx, id, { forUpdate: true });
       if (!job) return { status: 404 as const, message: `There is no job ${id}.` };
       const steps = await listSteps(tx, id);
-      const servicingOver = steps.some((step) => step.stage === 'service_media' && (step.state === 'done' || step.state === 'failed'));
+      // Over once the host's last stage ended (keep_editions follows service_media when editions are removed), or any failed.
+      const hostStages: StageName[] = job.stages.filter((stage) => stage === 'service_media' || stage === 'keep_editions');
+      const servicingOver = steps.some(
+        (step) => hostStages.includes(step.stage) && (step.state === 'failed' || (step.state === 'done' && step.stage === hostStages.at(-1))),
+      );
       if (!job.stages.includes('service_media') || !isActive(job.state) || job.state === 'awaiting_approval' || servicingOver) {
         const event = await appendEvent(tx, { jobId: id, at: now, actor: null, kind: 'callback_refused', message: `Refused a servicing-host callback (${report.event}) while the job was ${job.state}.`, detail: { ...report } });
         return { status: 409 as const, message: `Job ${id} is not waiting for its servicing host (it is ${job.state}).`, event };

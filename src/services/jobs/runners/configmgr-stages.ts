@@ -82,7 +82,9 @@ export class ConfigMgrStages {
     const installImage = inspection.installImage;
     if (!installImage) throw new StageFailed(`No install.wim or install.esd was found in ${pkg.sourcePath}; copy the serviced media there, then ask again.`);
     if (!installImage.info) {
-      throw new StageFailed(`${installImage.relativePath} on the share cannot be read (${installImage.error ?? 'unreadable'}); copy the serviced media again, then ask again.`);
+      // The reader's reason is a sentence of its own: its full stop would end this one inside the brackets.
+      const reason = (installImage.error ?? 'unreadable').trim().replace(/\.+$/, '');
+      throw new StageFailed(`${installImage.relativePath} on the share cannot be read (${reason}); copy the serviced media again, then ask again.`);
     }
     const image = imageInUse(pkg, inspection);
     const build = image?.version;
@@ -269,7 +271,9 @@ export class ConfigMgrStages {
       if (summary.done) return { state: 'done', message: progress, result: { installed: summary.installed, total: summary.total - summary.removing, sourceVersion: target } };
       if (context.now().getTime() >= deadline) {
         throw new StageFailed(
-          `After ${Math.round(this.options.distributionTimeoutMs / 60_000)} min, ${waitingServers.join(', ') || 'some distribution points'} still do not have source version ${target}; check their content status in the console.`,
+          waitingServers.length === 1
+            ? `After ${Math.round(this.options.distributionTimeoutMs / 60_000)} min, ${waitingServers[0]} still does not have source version ${target}; check its content status in the console.`
+            : `After ${Math.round(this.options.distributionTimeoutMs / 60_000)} min, ${waitingServers.join(', ') || 'some distribution points'} still do not have source version ${target}; check their content status in the console.`,
         );
       }
       await context.sleep(this.options.pollMs);

@@ -9,6 +9,7 @@ import type { Schema } from '../../store/schema';
 import type { Job, JobEvent, StageName } from '../job';
 import { listEvents } from '../job-repository';
 import { StageFailed, type StageContext, type StageOutcome } from '../runner';
+import { ServicingHostUnavailable } from '../servicing-host-client';
 
 /** A callback as the route stored it (the detail of a `callback` event). */
 export interface ServicingReport {
@@ -47,15 +48,23 @@ export class ServicingHostStages {
     let reference = typeof context.step.intent?.reference === 'string' ? context.step.intent.reference : undefined;
     if (stage === 'service_media' && context.step.intent?.submittedAt === undefined) {
       // After a crash before this is recorded the job is sent again: the contract has the host accept a job id once.
-      reference = (await this.options.submit(context.job)).reference;
-      await context.recordIntent({ submittedAt: context.now().toISOString(), ...(reference ? { reference } : {}) });
+      let answered = true;
+      try {
+        reference = (await this.options.submit(context.job)).reference;
+      } catch (error) {
+        // Sent, then no answer: the host may hold the job and be servicing the media (perhaps updating ConfigMgr).
+        // Failing now would refuse its callbacks; wait for them until SERVICING_TIMEOUT instead, like any job it took.
+        if (!(error instanceof ServicingHostUnavailable && error.maybeDelivered)) throw error;
+        answered = false;
+      }
+      await context.recordIntent({ submittedAt: context.now().toISOString(), ...(reference ? { reference } : {}), ...(answered ? {} : { answered: false }) });
     }
     const startedAt = (context.step.startedAt ?? context.now()).getTime();
     const deadline = startedAt + this.options.servicingTimeoutMs;
     for (;;) {
       await context.checkpoint();
       const reports = reportsOf(await listEvents(this.options.db, context.job.id));
-      const outcome = this.outcomeOf(stage, reports);
+      const outcome = this.outcomeOf(stage, reports, this.isLastHostStage(context.job, stage));
       if (outcome) return reference ? { ...outcome, message: `${outcome.message.replace(/\.$/, '')} (the host's run ${reference}).`, result: { ...(outcome.result ?? {}), reference } } : outcome;
       if (context.now().getTime() >= deadline) {
         throw new StageFailed(
@@ -66,17 +75,26 @@ export class ServicingHostStages {
     }
   }
 
-  private outcomeOf(stage: StageName, reports: ServicingReport[]): StageOutcome | undefined {
+  /**
+   * The job's last host stage ends only with the host's `completed`: the host sends it last, and only it says
+   * whether the host updated ConfigMgr itself. Ending at `stage_done` would let the bot's own reload and
+   * RefreshPkgSource run while the host is still calling them (a second update of every DP).
+   */
+  private isLastHostStage(job: Job, stage: StageName): boolean {
+    return job.stages.filter((candidate) => this.handles(candidate)).at(-1) === stage;
+  }
+
+  private outcomeOf(stage: StageName, reports: ServicingReport[], last: boolean): StageOutcome | undefined {
     const failed = reports.find((report) => report.event === 'failed' || (report.event === 'stage_failed' && (report.stage ?? 'service_media') === stage));
     if (failed) throw new StageFailed(`The servicing host reported a failure: ${failed.message ?? 'no reason given'}.`);
     const completed = reports.find((report) => report.event === 'completed');
     if (stage === 'keep_editions') {
       const done = reports.find((report) => report.event === 'stage_done' && report.stage === 'keep_editions');
-      if (done || completed) return { state: 'done', message: done?.message ?? 'The servicing host kept only the chosen editions.' };
+      if (completed || (done && !last)) return { state: 'done', message: done?.message ?? 'The servicing host kept only the chosen editions.' };
       return undefined;
     }
     const serviced = reports.find((report) => report.event === 'stage_done' && report.stage === 'service_media');
-    if (!serviced && !completed) return undefined;
+    if (!completed && !(serviced && !last)) return undefined;
     const newBuild = completed?.newBuild ?? serviced?.newBuild;
     return {
       state: 'done',
