@@ -1,58 +1,51 @@
 /**
  * How every card and message names a job's stages, one table so that the approval card's plan, the
  * job card's progress, the timeline and the final message use the same words: a full label for the
- * plan ("what will happen"), a short name for headlines ("Failed at Update distribution points") and
+ * plan ("what will happen"), the short name for headlines ("Failed at Update distribution points", from
+ * services/jobs/stage-names.ts, which the runner's sentences use too) and
  * a present participle for the running headline ("Running: Watching distribution").
  */
 import type { JobOptions, StageName } from '../../services/jobs/job';
+import { stageLabel as stageName } from '../../services/jobs/stage-names';
 import { escapeText, shorten } from '../kit/text';
 
 interface StageWords {
   /** What the stage does, as the plan lists it. */
   label: string;
-  short: string;
   doing: string;
 }
 
 export const STAGE_WORDS: Readonly<Record<StageName, StageWords>> = {
   service_media: {
     label: 'Service the media on the servicing host (apply the latest updates)',
-    short: 'Service the media',
     doing: 'Servicing the media',
   },
   keep_editions: {
     label: 'Keep only the editions asked for',
-    short: 'Keep editions',
     doing: 'Removing the other editions',
   },
   verify_source: {
     label: 'Verify the install image on the share',
-    short: 'Verify the install image',
     doing: 'Verifying the install image',
   },
   remove_autorun: {
     label: 'Remove autorun.inf from the media folder',
-    short: 'Remove autorun.inf',
     doing: 'Removing autorun.inf',
   },
   write_build_file: {
     label: 'Write the build number file in the media folder',
-    short: 'Write the build file',
     doing: 'Writing the build file',
   },
   reload_image_properties: {
     label: 'Reload the image properties in ConfigMgr (editions, version)',
-    short: 'Reload image properties',
     doing: 'Reloading image properties',
   },
   refresh_distribution_points: {
     label: 'Update distribution points (ConfigMgr copies the new source to each)',
-    short: 'Update distribution points',
     doing: 'Updating distribution points',
   },
   watch_distribution: {
     label: 'Watch distribution until every distribution point has the new version',
-    short: 'Watch distribution',
     doing: 'Watching distribution',
   },
 };
@@ -77,8 +70,9 @@ export function stageLabel(stage: StageName, options: JobOptions = {}, editionNa
   return `Keep only editions: ${named.join(', ')}${more > 0 ? `, and ${more} more` : ''}`;
 }
 
+/** The stage's name in a sentence or headline, the same words the runner's events use. */
 export function stageShort(stage: StageName): string {
-  return STAGE_WORDS[stage].short;
+  return stageName(stage);
 }
 
 export function stageDoing(stage: StageName): string {

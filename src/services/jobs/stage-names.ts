@@ -1,17 +1,21 @@
-/** What each stage is called where people read it: cards, the timeline, the final message. */
+/**
+ * What each stage is called in a sentence: the timeline, the runner's events, failures ("Failed at
+ * Update distribution points") and the cards' headlines all use these words. The cards add a longer
+ * label for the plan and a running form (src/cards/jobs/stage-labels.ts).
+ */
 import type { StageName } from './job';
 
-const LABELS: Record<StageName, string> = {
-  service_media: 'Service the media (servicing host)',
-  keep_editions: 'Keep only the chosen editions (servicing host)',
-  verify_source: 'Verify the install image on the share',
+const NAMES: Record<StageName, string> = {
+  service_media: 'Service the media',
+  keep_editions: 'Keep editions',
+  verify_source: 'Verify the install image',
   remove_autorun: 'Remove autorun.inf',
-  write_build_file: 'Write the build-number file',
+  write_build_file: 'Write the build file',
   reload_image_properties: 'Reload image properties',
   refresh_distribution_points: 'Update distribution points',
   watch_distribution: 'Watch distribution',
 };
 
 export function stageLabel(stage: StageName): string {
-  return LABELS[stage] ?? stage;
+  return NAMES[stage] ?? stage;
 }
