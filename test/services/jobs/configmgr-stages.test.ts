@@ -125,7 +125,7 @@ describe('ConfigMgr stages against the simulator', function () {
   describe('verify_source', () => {
     it('an install image older than the package build: fails saying to copy the serviced media', async () => {
       const { job } = await run(FULL, { job: { fromBuild: '26100.9000' } });
-      failedAt(job, 'Verify the install image on the share', /The share holds 26100\.8246, older than the package's 26100\.9000; copy the serviced media to/);
+      failedAt(job, 'Verify the install image', /The share holds 26100\.8246, older than the package's 26100\.9000; copy the serviced media to/);
       assert.equal(simulator.stats.methodCalls, 0);
     });
 
@@ -133,14 +133,14 @@ describe('ConfigMgr stages against the simulator', function () {
       it(`an unreadable install image (${fixture}): fails saying to copy the media again`, async () => {
         copyFileSync(join(REPO_ROOT, 'test', 'fixtures', 'wim', fixture), join(share.mediaFolder, 'sources', 'install.wim'));
         const { job } = await run(FULL);
-        failedAt(job, 'Verify the install image on the share', /^Failed at Verify the install image on the share: sources\/install\.wim on the share cannot be read \(.+[^.]\); copy the serviced media again, then ask again\.$/);
+        failedAt(job, 'Verify the install image', /^Failed at Verify the install image: sources\/install\.wim on the share cannot be read \(.+[^.]\); copy the serviced media again, then ask again\.$/);
         assert.equal(simulator.stats.methodCalls, 0);
       });
     }
 
     it('an unmapped share: fails saying the media could not be read, and why', async () => {
       const { job } = await run(FULL, { runner: { mappings: [] } });
-      failedAt(job, 'Verify the install image on the share', /could not read the media on the share: .*MEDIA_PATH_MAP/);
+      failedAt(job, 'Verify the install image', /could not read the media on the share: .*MEDIA_PATH_MAP/);
       assert.equal(simulator.stats.methodCalls, 0);
     });
   });
@@ -184,7 +184,7 @@ describe('ConfigMgr stages against the simulator', function () {
 
     const links: Array<{ name: string; stage: string; why: string }> = [
       { name: 'autorun.inf', stage: 'Remove autorun.inf', why: 'unlinking a link is harmless, but the bot must not act on what it cannot see' },
-      { name: 'BuildNumber.txt', stage: 'Write the build-number file', why: 'writing through a link would change a file outside the share' },
+      { name: 'BuildNumber.txt', stage: 'Write the build file', why: 'writing through a link would change a file outside the share' },
     ];
     for (const { name, stage, why } of links) {
       it(`refuses a symbolic link named ${name} (${why})`, async () => {

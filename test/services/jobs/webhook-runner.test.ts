@@ -221,7 +221,7 @@ describe('webhook runner end to end', function () {
     const started = Date.now();
     const job = await runJob(running);
     assert.equal(job.state, 'failed');
-    assert.match(job.outcome ?? '', /^Failed at Service the media \(servicing host\): The servicing host sent no result within .+; check the host's log, then cancel this job and ask again\.$/);
+    assert.match(job.outcome ?? '', /^Failed at Service the media: The servicing host sent no result within .+; check the host's log, then cancel this job and ask again\.$/);
     assert.ok(Date.now() - started >= 1_500);
     assert.equal(simulator.methodCallCount('RefreshPkgSource'), 0);
   });
