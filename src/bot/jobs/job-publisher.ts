@@ -9,7 +9,7 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { approvalReminderMessage, jobStatusMessage } from '../../cards/jobs/job-message';
-import { isActive } from '../../services/jobs/job';
+import { isActive, type JobEventKind } from '../../services/jobs/job';
 import { getSetting, listJobMessages, saveJobMessage } from '../../services/jobs/job-repository';
 import type { JobChange, JobObserver } from '../../services/jobs/job-service';
 import { DeliveryFailed, type ConversationAddress, type Deliverer } from '../../services/notify/deliverer';
@@ -17,6 +17,9 @@ import type { Schema } from '../../services/store/schema';
 import type { JobViews } from './job-views';
 
 export const APPROVERS_CONVERSATION_SETTING = 'approvers-conversation';
+
+/** Events after which the approval card reads differently (who decided, the outcome). */
+const APPROVAL_CARD_EVENTS = new Set<JobEventKind>(['approved', 'rejected', 'expired', 'cancelled']);
 
 export type JobMessageRole = 'requester' | 'request' | 'approvers';
 
@@ -78,11 +81,15 @@ export class JobPublisher implements JobObserver {
       return;
     }
 
-    const approvalCard = await this.options.views.approvalForEveryone(view);
-    const jobCard = this.options.views.jobCard(view);
+    // Each card is drawn only when a message shows it and it can have changed: the approval card changes with
+    // decisions, expiry and cancellation, not with the stages that follow.
+    const approvalChanged = event !== undefined && APPROVAL_CARD_EVENTS.has(event.kind);
+    const approvalCard = approvalChanged && messages.some((message) => message.role !== 'requester') ? await this.options.views.approvalForEveryone(view) : undefined;
+    const jobCard = messages.some((message) => message.role === 'requester') ? this.options.views.jobCard(view) : undefined;
     for (const message of messages) {
-      const address = { conversationId: message.conversationId, reference: message.reference };
       const card = message.role === 'requester' ? jobCard : approvalCard;
+      if (card === undefined) continue;
+      const address = { conversationId: message.conversationId, reference: message.reference };
       await this.attempt(() => this.options.deliverer.update(address, message.activityId, { card }), job.id, message.conversationId);
     }
 
