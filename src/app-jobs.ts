@@ -8,7 +8,7 @@ import type { AppConfig } from './config';
 import { ConfigError } from './config';
 import type { AdminService } from './services/configmgr/admin-service';
 import type { ApprovalPolicy } from './services/jobs/approvals';
-import { recordWebhookReceipt } from './services/jobs/job-repository';
+import { pruneWebhookReceipts, recordWebhookReceipt } from './services/jobs/job-repository';
 import { JobService, type RunnerKind } from './services/jobs/job-service';
 import { JobRunner } from './services/jobs/runner';
 import { ConfigMgrStages } from './services/jobs/runners/configmgr-stages';
@@ -52,6 +52,8 @@ export interface JobsParts {
 
 const DEMO_POLL_MS = 1_000;
 const DEFAULT_SWEEP_MS = 30_000;
+/** Twice the callbacks' ±300 s window. */
+const RECEIPT_KEEP_MS = 20 * 60_000;
 
 export async function openJobs(options: {
   config: AppConfig;
@@ -129,7 +131,11 @@ export async function openJobs(options: {
     start() {
       if (!tuning.runnerStopped) runner.start();
       sweepTimer = setInterval(() => {
-        sweeping = jobs.sweep().catch((error: unknown) => logger.warn({ err: error }, 'could not expire or remind job requests'));
+        sweeping = Promise.all([
+          jobs.sweep().catch((error: unknown) => logger.warn({ err: error }, 'could not expire or remind job requests')),
+          // A receipt only has to outlive the callbacks' time window: an older signature fails its timestamp anyway.
+          pruneWebhookReceipts(db, new Date(Date.now() - RECEIPT_KEEP_MS)).catch((error: unknown) => logger.warn({ err: error }, 'could not prune webhook receipts')),
+        ]);
       }, tuning.sweepIntervalMs ?? DEFAULT_SWEEP_MS);
       sweepTimer.unref();
     },
