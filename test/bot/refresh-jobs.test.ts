@@ -305,6 +305,18 @@ describe('refresh jobs over HTTP on the demo site (no APPROVERS)', function () {
   });
 });
 
+/** A real site URL (the demo site's data on a simulator, so not the demo's policy) with APPROVERS and a fresh store. */
+async function startSiteWithApprovers(env: Record<string, string>): Promise<{ app: RunningApp; simulator: AdminServiceSimulator; directory: string }> {
+  const directory = mkdtempSync(join(tmpdir(), 'umb-refresh-jobs-'));
+  const simulator = new AdminServiceSimulator({ site: createDemoSite() });
+  const url = await simulator.start();
+  const app = await startApp(
+    loadConfig({ PORT: '0', CM_ADMINSERVICE_URL: url, CM_AUTH: 'none', MEDIA_PATH_MAP: '', DATABASE_URL: `sqlite:${join(directory, 'bot.db')}`, ...env }),
+    { logger: silent, rateLimit: false, jobs: { runnerStopped: true } },
+  );
+  return { app, simulator, directory };
+}
+
 describe('refresh jobs over HTTP on a site with APPROVERS', function () {
   this.timeout(30_000);
   let app: RunningApp;
@@ -314,20 +326,7 @@ describe('refresh jobs over HTTP on a site with APPROVERS', function () {
   const { sayAs, press, sentenceOf, requestAs, messageOf, cardTextOfAnswer } = chat(() => app);
 
   before(async () => {
-    directory = mkdtempSync(join(tmpdir(), 'umb-refresh-jobs-'));
-    simulator = new AdminServiceSimulator({ site: createDemoSite() });
-    const url = await simulator.start();
-    app = await startApp(
-      loadConfig({
-        PORT: '0',
-        CM_ADMINSERVICE_URL: url,
-        CM_AUTH: 'none',
-        MEDIA_PATH_MAP: '',
-        APPROVERS: `${BOB},${CAROL.toUpperCase()}`,
-        DATABASE_URL: `sqlite:${join(directory, 'bot.db')}`,
-      }),
-      { logger: silent, rateLimit: false, jobs: { runnerStopped: true } },
-    );
+    ({ app, simulator, directory } = await startSiteWithApprovers({ APPROVERS: `${BOB},${CAROL.toUpperCase()}` }));
   });
   after(async () => {
     await app?.stop();
@@ -496,21 +495,7 @@ describe('refresh jobs over HTTP with REQUIRED_APPROVALS=2', function () {
   const { press, requestAs, messageOf, cardTextOfAnswer } = chat(() => app);
 
   before(async () => {
-    directory = mkdtempSync(join(tmpdir(), 'umb-refresh-jobs-'));
-    simulator = new AdminServiceSimulator({ site: createDemoSite() });
-    const url = await simulator.start();
-    app = await startApp(
-      loadConfig({
-        PORT: '0',
-        CM_ADMINSERVICE_URL: url,
-        CM_AUTH: 'none',
-        MEDIA_PATH_MAP: '',
-        APPROVERS: `${BOB}, ${CAROL}, ${ALICE}`,
-        REQUIRED_APPROVALS: '2',
-        DATABASE_URL: `sqlite:${join(directory, 'bot.db')}`,
-      }),
-      { logger: silent, rateLimit: false, jobs: { runnerStopped: true } },
-    );
+    ({ app, simulator, directory } = await startSiteWithApprovers({ APPROVERS: `${BOB}, ${CAROL}, ${ALICE}`, REQUIRED_APPROVALS: '2' }));
   });
   after(async () => {
     await app?.stop();

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { isApprover, judgeDecision, mayCancel, type ApprovalPolicy, type Decider } from '../../../src/services/jobs/approvals';
 import type { Approval, Job } from '../../../src/services/jobs/job';
+import { makeJob } from '../../support/job-view-fixtures';
 
 const ALICE = '11111111-1111-4111-8111-111111111111';
 const BOB = '22222222-2222-4222-8222-222222222222';
@@ -9,31 +10,8 @@ const MALLORY = '99999999-9999-4999-8999-999999999999';
 const NOW = new Date('2026-12-03T12:00:00Z');
 
 function job(overrides: Partial<Job> = {}): Job {
-  return {
-    id: 'K7P2Q',
-    packageId: 'PS100012',
-    packageName: 'Windows 11 24H2 Enterprise x64',
-    packageKind: 'upgrade',
-    requester: { id: ALICE, name: 'Alice' },
-    reason: 'June CU',
-    state: 'awaiting_approval',
-    stages: ['verify_source', 'reload_image_properties', 'refresh_distribution_points', 'watch_distribution'],
-    options: {},
-    fromSourceVersion: 3,
-    fromBuild: '26100.4349',
-    latestBuild: '26100.4652',
-    newBuild: null,
-    newSourceVersion: null,
-    stage: null,
-    cancelRequested: false,
-    outcome: null,
-    createdAt: new Date(NOW.getTime() - 3_600_000),
-    updatedAt: new Date(NOW.getTime() - 3_600_000),
-    expiresAt: new Date(NOW.getTime() + 3_600_000),
-    finishedAt: null,
-    version: 1,
-    ...overrides,
-  };
+  // The card tests' job, asked for by Alice an hour ago and expiring in an hour.
+  return makeJob({ requester: { id: ALICE, name: 'Alice' }, createdAt: new Date(NOW.getTime() - 3_600_000), expiresAt: new Date(NOW.getTime() + 3_600_000), ...overrides });
 }
 
 const person = (aad: string | undefined, name: string, id = `29:${name}`): Decider => ({ id: aad ?? id, name, aadObjectId: aad });
