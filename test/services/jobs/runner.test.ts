@@ -202,7 +202,7 @@ forEachDatabase('job runner leases', (database) => {
     assert.equal(finished.state, 'cancelled');
     assert.equal(
       finished.outcome,
-      'Cancelled; already done: verify the install image on the share, reload image properties, update distribution points.',
+      'Cancelled; already done: verify the install image, reload image properties, update distribution points.',
     );
     assert.equal(site.methodCallCount('RefreshPkgSource'), 1);
     const events = await listEvents(db, job.id);
