@@ -14,6 +14,7 @@ import { getSetting, listJobMessages, saveJobMessage } from '../../services/jobs
 import type { JobChange, JobObserver } from '../../services/jobs/job-service';
 import { DeliveryFailed, type ConversationAddress, type Deliverer } from '../../services/notify/deliverer';
 import type { Schema } from '../../services/store/schema';
+import type { JobView } from '../../cards/jobs/job-view';
 import type { JobViews } from './job-views';
 
 export const APPROVERS_CONVERSATION_SETTING = 'approvers-conversation';
@@ -69,13 +70,15 @@ export class JobPublisher implements JobObserver {
 
   private async publish(change: JobChange): Promise<void> {
     const { job, event } = change;
-    const view = await this.options.views.view(job.id);
     const messages = await listJobMessages(this.options.db, job.id);
+    // The job's view is read only when something is drawn: most changes of a job nobody sees draw nothing.
+    let read: Promise<JobView> | undefined;
+    const view = () => (read ??= this.options.views.view(job.id));
 
     if (event?.kind === 'requested') {
       const approvers = await this.approversConversation();
       if (approvers && !messages.some((message) => message.conversationId === approvers.conversationId)) {
-        const posted = await this.send(approvers, { card: await this.options.views.approvalForEveryone(view) });
+        const posted = await this.send(approvers, { card: await this.options.views.approvalForEveryone(await view()) });
         if (posted?.activityId) await this.remember(job.id, 'approvers', approvers, posted.activityId);
       }
       return;
@@ -84,8 +87,8 @@ export class JobPublisher implements JobObserver {
     // Each card is drawn only when a message shows it and it can have changed: the approval card changes with
     // decisions, expiry and cancellation, not with the stages that follow.
     const approvalChanged = event !== undefined && APPROVAL_CARD_EVENTS.has(event.kind);
-    const approvalCard = approvalChanged && messages.some((message) => message.role !== 'requester') ? await this.options.views.approvalForEveryone(view) : undefined;
-    const jobCard = messages.some((message) => message.role === 'requester') ? this.options.views.jobCard(view) : undefined;
+    const approvalCard = approvalChanged && messages.some((message) => message.role !== 'requester') ? await this.options.views.approvalForEveryone(await view()) : undefined;
+    const jobCard = messages.some((message) => message.role === 'requester') ? this.options.views.jobCard(await view()) : undefined;
     for (const message of messages) {
       const card = message.role === 'requester' ? jobCard : approvalCard;
       if (card === undefined) continue;
@@ -95,11 +98,11 @@ export class JobPublisher implements JobObserver {
 
     if (event?.kind === 'reminded') {
       const target = (await this.approversConversation()) ?? addressOf(messages.find((message) => message.role === 'request'));
-      if (target) await this.send(target, { text: approvalReminderMessage(view, new Date()) });
+      if (target) await this.send(target, { text: approvalReminderMessage(await view(), new Date()) });
     }
     if (event !== undefined && !isActive(job.state) && ['succeeded', 'failed', 'cancelled', 'rejected', 'expired'].includes(event.kind)) {
       const requester = addressOf(messages.find((message) => message.role === 'requester') ?? messages.find((message) => message.role === 'request'));
-      if (requester) await this.send(requester, { text: jobStatusMessage(view) });
+      if (requester) await this.send(requester, { text: jobStatusMessage(await view()) });
     }
   }
 
