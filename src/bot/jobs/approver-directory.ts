@@ -5,12 +5,10 @@
  * every restart knows it.
  */
 import type { Kysely } from 'kysely';
+import { MAX_REFRESH_USER_IDS } from '../../cards/jobs/approval-card';
 import type { Logger } from 'pino';
 import { getSetting, setSetting } from '../../services/jobs/job-repository';
 import type { Schema } from '../../services/store/schema';
-
-/** Teams refreshes a card for at most 60 listed users. */
-export const MAX_REFRESH_USER_IDS = 60;
 
 const settingKey = (aadObjectId: string) => `teams-user:${aadObjectId.toLowerCase()}`;
 

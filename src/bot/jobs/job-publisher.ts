@@ -9,7 +9,7 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { approvalReminderMessage, jobStatusMessage } from '../../cards/jobs/job-message';
-import { isActive, type JobEventKind } from '../../services/jobs/job';
+import { FINAL_STATES, type JobEventKind } from '../../services/jobs/job';
 import { getSetting, listJobMessages, saveJobMessage } from '../../services/jobs/job-repository';
 import type { JobChange, JobObserver } from '../../services/jobs/job-service';
 import { DeliveryFailed, type ConversationAddress, type Deliverer } from '../../services/notify/deliverer';
@@ -100,7 +100,7 @@ export class JobPublisher implements JobObserver {
       const target = (await this.approversConversation()) ?? addressOf(messages.find((message) => message.role === 'request'));
       if (target) await this.send(target, { text: approvalReminderMessage(await view(), new Date()) });
     }
-    if (event !== undefined && !isActive(job.state) && ['succeeded', 'failed', 'cancelled', 'rejected', 'expired'].includes(event.kind)) {
+    if (event !== undefined && (FINAL_STATES as readonly string[]).includes(event.kind)) {
       const requester = addressOf(messages.find((message) => message.role === 'requester') ?? messages.find((message) => message.role === 'request'));
       if (requester) await this.send(requester, { text: jobStatusMessage(await view()) });
     }

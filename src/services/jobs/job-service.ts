@@ -11,6 +11,7 @@ import { formatBuild, type MediaPackage } from '../media/media-package';
 import type { CorruptRecord } from '../store/corrupt-record';
 import type { Schema } from '../store/schema';
 import type { ServicingReport } from './runners/servicing-host-stages';
+import type { ServicingEventAnswer } from './servicing-callback-ports';
 import { judgeDecision, mayCancel, type ApprovalPolicy, type Decider } from './approvals';
 import {
   isActive,
@@ -347,7 +348,7 @@ export class JobService {
    * A servicing host's callback (already signature-checked by the route): stored as a `callback` event
    * that the running stage reads. Refused when the job is not waiting for its servicing host.
    */
-  async acceptServicingReport(jobId: string, report: ServicingReport): Promise<{ status: 202 } | { status: 404 | 409; message: string }> {
+  async acceptServicingReport(jobId: string, report: ServicingReport): Promise<ServicingEventAnswer> {
     const id = jobId.toUpperCase();
     const now = this.now();
     const outcome = await withTransaction(this.options.db, async (tx) => {

@@ -8,6 +8,7 @@
  *
  * A request's own options ("refresh PS100012 keep 3") add to the policy; they never remove from it.
  */
+import { isPackageId } from '../configmgr/admin-service';
 import type { JobOptions } from './job';
 
 export interface MediaHygienePolicy {
@@ -18,15 +19,13 @@ export interface MediaHygienePolicy {
 
 export class MediaHygieneError extends Error {}
 
-const PACKAGE_ID = /^[A-Z0-9]{3}[0-9A-F]{5}$/i;
-
 export function parseMediaHygiene(text: string | undefined): MediaHygienePolicy {
   const policy: MediaHygienePolicy = { everyPackage: {}, perPackage: {} };
   if (!text?.trim()) return policy;
   for (const part of text.split(';').map((entry) => entry.trim()).filter((entry) => entry !== '')) {
     const equals = part.indexOf('=');
     const scope = equals === -1 ? undefined : part.slice(0, equals).trim();
-    if (scope !== undefined && !PACKAGE_ID.test(scope)) {
+    if (scope !== undefined && !isPackageId(scope)) {
       throw new MediaHygieneError(`"${scope}" is not a package id such as PS100012 (write PS100012=keep:3,build-file)`);
     }
     const options = readOptions(equals === -1 ? part : part.slice(equals + 1));

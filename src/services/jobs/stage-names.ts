@@ -17,5 +17,5 @@ const NAMES: Record<StageName, string> = {
 };
 
 export function stageLabel(stage: StageName): string {
-  return NAMES[stage] ?? stage;
+  return NAMES[stage];
 }

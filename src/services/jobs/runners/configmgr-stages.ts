@@ -44,9 +44,6 @@ export const CLASS_OF_KIND = { upgrade: 'SMS_OperatingSystemInstallPackage', ima
 export class ConfigMgrStages {
   constructor(private readonly options: ConfigMgrStagesOptions) {}
 
-  handles(stage: StageName): boolean {
-    return ['verify_source', 'remove_autorun', 'write_build_file', 'reload_image_properties', 'refresh_distribution_points', 'watch_distribution'].includes(stage);
-  }
 
   async run(stage: StageName, context: StageContext): Promise<StageOutcome> {
     switch (stage) {

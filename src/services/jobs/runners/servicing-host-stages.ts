@@ -6,19 +6,14 @@
  */
 import type { Kysely } from 'kysely';
 import type { Schema } from '../../store/schema';
+import type { ServicingEvent } from '../servicing-callback';
 import type { Job, JobEvent, StageName } from '../job';
 import { listEvents } from '../job-repository';
 import { StageFailed, type StageContext, type StageOutcome } from '../runner';
 import { ServicingHostUnavailable } from '../servicing-host-client';
 
-/** A callback as the route stored it (the detail of a `callback` event). */
-export interface ServicingReport {
-  event: 'stage_started' | 'stage_done' | 'stage_failed' | 'completed' | 'failed';
-  stage?: 'service_media' | 'keep_editions';
-  newBuild?: string;
-  configMgrUpdated?: boolean;
-  message?: string;
-}
+/** A callback as the route stored it (the detail of a `callback` event): the parsed event without its contract number. */
+export type ServicingReport = Omit<ServicingEvent, 'contract'>;
 
 export interface ServicingHostStagesOptions {
   db: Kysely<Schema>;
