@@ -5,7 +5,6 @@
  */
 import type { Logger } from 'pino';
 import type { AppConfig } from './config';
-import { ConfigError } from './config';
 import type { AdminService } from './services/configmgr/admin-service';
 import type { ApprovalPolicy } from './services/jobs/approvals';
 import { pruneWebhookReceipts, recordWebhookReceipt } from './services/jobs/job-repository';
@@ -148,11 +147,8 @@ export async function openJobs(options: {
   };
 }
 
-/** On the demo site the ConfigMgr runner is the demo runner: the simulator plays a refresh out over seconds. */
+/** On the demo site the ConfigMgr runner is the demo runner: the simulator plays a refresh out over seconds (config.ts refuses RUNNER=demo on a real site). */
 function runnerKindOf(config: AppConfig, demo: boolean): RunnerKind {
-  if (config.runner.kind === 'demo' && !demo) {
-    throw new ConfigError('RUNNER', 'demo runs only on the built-in demo site; leave CM_ADMINSERVICE_URL empty, or use configmgr or webhook');
-  }
   if (demo && config.runner.kind === 'configmgr') return 'demo';
   return config.runner.kind;
 }

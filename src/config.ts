@@ -254,6 +254,9 @@ function readRunner(env: Env): AppConfig['runner'] {
   const kind = read(env, 'RUNNER', oneOf(['configmgr', 'webhook', 'demo'] as const, 'configmgr'));
   const webhookUrl = read(env, 'RUNNER_WEBHOOK_URL', httpUrl('for the servicing host'));
   const secret = env.RUNNER_SECRET?.trim() || undefined;
+  if (kind === 'demo' && env.CM_ADMINSERVICE_URL?.trim()) {
+    throw new ConfigError('RUNNER', 'demo runs only on the built-in demo site; leave CM_ADMINSERVICE_URL empty, or use configmgr or webhook');
+  }
   if (kind === 'webhook') {
     required(env, 'RUNNER_WEBHOOK_URL', 'with RUNNER=webhook');
     if (!secret || secret.length < 16) throw new ConfigError('RUNNER_SECRET', 'must be at least 16 characters with RUNNER=webhook');

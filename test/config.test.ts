@@ -22,6 +22,17 @@ describe('loadConfig', () => {
     assert.equal(config.bot.appId, '');
   });
 
+  it('reads how jobs watch distribution and wait for the servicing host, with their defaults', () => {
+    const defaults = loadConfig({});
+    assert.deepEqual(defaults.distribution, { pollSeconds: 60, timeoutMinutes: 240 });
+    assert.equal(defaults.servicingTimeoutMinutes, 360);
+    assert.deepEqual(defaults.mediaHygiene, { everyPackage: {}, perPackage: {} });
+    const set = loadConfig({ DISTRIBUTION_POLL_SECONDS: '1', DISTRIBUTION_TIMEOUT_MINUTES: '30', SERVICING_TIMEOUT_MINUTES: '90', MEDIA_HYGIENE: 'build-file; PS100012=keep:3' });
+    assert.deepEqual(set.distribution, { pollSeconds: 1, timeoutMinutes: 30 });
+    assert.equal(set.servicingTimeoutMinutes, 90);
+    assert.deepEqual(set.mediaHygiene, { everyPackage: { writeBuildFile: true }, perPackage: { PS100012: { keepEditionIndexes: [3] } } });
+  });
+
   it('reads EDITIONS_IN_USE as the editions in use per scope, and no policy when it is empty', () => {
     assert.equal(loadConfig({}).editionsInUse, undefined, 'no claim about which index is used');
     assert.deepEqual(loadConfig({ EDITIONS_IN_USE: ' Enterprise, EnterpriseN ; Windows Server=* ; image=Windows 11  Enterprise' }).editionsInUse, {
@@ -100,6 +111,13 @@ describe('loadConfig', () => {
     ['REQUIRED_APPROVALS', { REQUIRED_APPROVALS: '0' }, /from 1 to 10/],
     ['APPROVAL_TTL_HOURS', { APPROVAL_TTL_HOURS: '-1' }, /number from/],
     ['RUNNER', { RUNNER: 'jenkins' }, /configmgr, webhook, demo/],
+    ['RUNNER', { ...site, CM_AUTH: 'none', RUNNER: 'demo' }, /only on the built-in demo site/],
+    ['DISTRIBUTION_POLL_SECONDS', { DISTRIBUTION_POLL_SECONDS: '0' }, /number from 1/],
+    ['DISTRIBUTION_POLL_SECONDS', { DISTRIBUTION_POLL_SECONDS: 'often' }, /number from 1/],
+    ['DISTRIBUTION_TIMEOUT_MINUTES', { DISTRIBUTION_TIMEOUT_MINUTES: '0' }, /number from 1/],
+    ['SERVICING_TIMEOUT_MINUTES', { SERVICING_TIMEOUT_MINUTES: '-5' }, /number from 1/],
+    ['MEDIA_HYGIENE', { MEDIA_HYGIENE: 'scrub' }, /remove-autorun, build-file, keep/],
+    ['MEDIA_HYGIENE', { MEDIA_HYGIENE: 'C:\\=build-file' }, /not a package id/],
     ['RUNNER_WEBHOOK_URL', { RUNNER: 'webhook' }, /required with RUNNER=webhook/],
     ['RUNNER_SECRET', { RUNNER: 'webhook', RUNNER_WEBHOOK_URL: 'https://osd-build/api', RUNNER_SECRET: 'short' }, /16 characters/],
     ['PUBLIC_URL', { PUBLIC_URL: 'osd-bot.contoso.com' }, /https URL/],
