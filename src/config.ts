@@ -69,6 +69,33 @@ export interface AppConfig {
   mediaHygiene: MediaHygienePolicy;
   syncIntervalMinutes: number;
   logLevel: string;
+  notifications: {
+    /** NOTIFY_RATE_PER_SECOND: this instance's share of Teams' 50 requests/s per app (split it between instances). */
+    ratePerSecond: number;
+    /** CHANNEL_SUBSCRIBERS: who may subscribe or unsubscribe a channel or group chat ('anyone' in it, or the approvers). */
+    channelSubscribers: 'anyone' | 'approvers';
+    /** DIGEST: when the weekly digest goes out, in the bot's time zone (TZ); undefined = never. */
+    digest?: DigestSchedule;
+  };
+}
+
+/** A weekly moment: day 0 = Sunday … 6 = Saturday, at hour:minute local time. */
+export interface DigestSchedule {
+  day: number;
+  hour: number;
+  minute: number;
+}
+
+const DAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];
+
+/** "monday 08:00" (day names may be cut to three letters), or "off". */
+export function parseDigestSchedule(text: string): DigestSchedule | undefined {
+  const words = text.trim().toLowerCase().split(/\s+/);
+  if (words.length === 1 && words[0] === 'off') return undefined;
+  const day = words.length === 2 ? DAYS.findIndex((name) => words[0]!.length >= 3 && name.startsWith(words[0]!)) : -1;
+  const time = words.length === 2 ? /^([01]?\d|2[0-3]):([0-5]\d)$/.exec(words[1]!) : null;
+  if (day < 0 || time === null) throw new RangeError('must be a day and a time such as "monday 08:00", or "off"');
+  return { day, hour: Number(time[1]), minute: Number(time[2]) };
 }
 
 type Env = Record<string, string | undefined>;
@@ -335,5 +362,24 @@ export function loadConfig(env: Env): AppConfig {
       'LOG_LEVEL',
       oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
     ),
+    notifications: {
+      ratePerSecond: read(env, 'NOTIFY_RATE_PER_SECOND', numberIn(1, 50, false, 50)),
+      channelSubscribers: read(env, 'CHANNEL_SUBSCRIBERS', oneOf(['anyone', 'approvers'] as const, 'anyone')),
+      digest: read(
+        env,
+        'DIGEST',
+        z
+          .string()
+          .optional()
+          .transform((text, ctx) => {
+            try {
+              return parseDigestSchedule(text ?? 'monday 08:00');
+            } catch (error) {
+              ctx.addIssue({ code: 'custom', message: (error as Error).message });
+              return z.NEVER;
+            }
+          }),
+      ),
+    },
   };
 }

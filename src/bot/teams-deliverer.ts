@@ -14,7 +14,18 @@ type ActivityDraft = ReturnType<typeof MessageFactory.text>;
 function toActivity(message: OutgoingMessage): ActivityDraft {
   const activity = message.card ? MessageFactory.attachment(CardFactory.adaptiveCard(message.card)) : MessageFactory.text(message.text ?? '');
   if (message.card && message.text) activity.text = message.text;
+  if (message.mentions && message.mentions.length > 0) {
+    activity.entities = message.mentions.map((mention) => ({ type: 'mention', text: `<at>${mention.name}</at>`, mentioned: { id: mention.id, name: mention.name } }));
+  }
   return activity;
+}
+
+/** A channel thread is the channel's conversation id with `;messageid=` and the thread's first message. */
+function inThread(address: ConversationAddress, threadActivityId: string): ConversationAddress {
+  const conversation = (address.reference.conversation ?? {}) as Record<string, unknown>;
+  const channelId = String(conversation.id ?? address.conversationId).split(';messageid=')[0];
+  const threadId = `${channelId};messageid=${threadActivityId}`;
+  return { conversationId: threadId, reference: { ...address.reference, conversation: { ...conversation, id: threadId } } };
 }
 
 function failure(error: unknown): DeliveryFailed {
@@ -43,6 +54,10 @@ export class TeamsDeliverer implements Deliverer {
     await this.proactively(address, async (context) => {
       await context.updateActivity({ ...toActivity(message), id: activityId });
     });
+  }
+
+  async reply(address: ConversationAddress, threadActivityId: string, message: OutgoingMessage): Promise<{ activityId?: string }> {
+    return this.post(inThread(address, threadActivityId), message);
   }
 
   /** Runs `work` in a proactive turn on the conversation; whatever fails, in the turn or before it, is thrown as DeliveryFailed. */

@@ -52,14 +52,9 @@ const INSERT_ATTEMPTS = 5;
 
 const iso = (date: Date): string => date.toISOString();
 
-/**
- * Runs fn in one transaction and returns its result; rolls back when it throws. Inside a transaction
- * already, runs fn in that one. On SQLite the transaction holds the write lock from its start.
- */
-export async function withTransaction<T>(db: Kysely<Schema>, fn: (tx: Kysely<Schema>) => Promise<T>): Promise<T> {
-  if (db.isTransaction) return fn(db);
-  return db.transaction().execute(fn);
-}
+import { withTransaction } from '../store/transaction';
+
+export { withTransaction };
 
 // ─── jobs ────────────────────────────────────────────────────────────────────────────────────────
 

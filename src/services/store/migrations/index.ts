@@ -5,9 +5,11 @@
  */
 import type { Migration, MigrationProvider } from 'kysely';
 import { jobsMigration } from './001-jobs';
+import { notificationsMigration } from './002-notifications';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '001-jobs': jobsMigration,
+  '002-notifications': notificationsMigration,
 };
 
 export const migrationProvider: MigrationProvider = {
