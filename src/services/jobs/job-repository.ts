@@ -372,22 +372,6 @@ export async function listJobMessages(db: Kysely<Schema>, jobId: string, onCorru
   return mapRows(rows, rowToMessage, onCorrupt);
 }
 
-/** Keeps the latest reference of a conversation (its serviceUrl can change). */
-export async function saveConversationReference(db: Kysely<Schema>, conversationId: string, reference: object, now: Date): Promise<void> {
-  const row = { conversation_id: conversationId, reference: JSON.stringify(reference), updated_at: iso(now) };
-  await db
-    .insertInto('conversations')
-    .values(row)
-    .onConflict((oc) => oc.column('conversation_id').doUpdateSet({ reference: row.reference, updated_at: row.updated_at }))
-    .execute();
-}
-
-/** The stored reference, or undefined; throws CorruptRecord when it is not a JSON object. */
-export async function getConversationReference(db: Kysely<Schema>, conversationId: string): Promise<Record<string, unknown> | undefined> {
-  const row = await db.selectFrom('conversations').select('reference').where('conversation_id', '=', conversationId).executeTakeFirst();
-  return row === undefined ? undefined : readJsonObject('conversation', conversationId, 'reference', row.reference);
-}
-
 export interface StoredSetting {
   /** Parsed JSON: check its shape (zod) before use. */
   value: unknown;

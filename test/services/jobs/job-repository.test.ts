@@ -6,7 +6,6 @@ import {
   claimNextJob,
   DuplicateJobId,
   findActiveJob,
-  getConversationReference,
   getJob,
   getSetting,
   holdsLease,
@@ -23,7 +22,6 @@ import {
   recordWebhookReceipt,
   releaseLease,
   renewLease,
-  saveConversationReference,
   saveJobMessage,
   saveStep,
   setSetting,
@@ -450,13 +448,6 @@ forEachDatabase('job repository', ({ open }) => {
       assert.deepEqual(await listJobMessages(db, 'K7P2Q'), [approvers, reposted]);
     });
 
-    it('keeps the latest reference of a conversation', async () => {
-      assert.equal(await getConversationReference(db, 'a:1'), undefined);
-      await saveConversationReference(db, 'a:1', { serviceUrl: 'https://one.example.test/' }, at(1));
-      await saveConversationReference(db, 'a:1', { serviceUrl: 'https://two.example.test/', user: { name: "O'Brien ✓" } }, at(2));
-      assert.deepEqual(await getConversationReference(db, 'a:1'), { serviceUrl: 'https://two.example.test/', user: { name: "O'Brien ✓" } });
-    });
-
     it('stores settings as JSON with who set them and when', async () => {
       assert.equal(await getSetting(db, 'approvals.conversation'), undefined);
       await setSetting(db, 'approvals.conversation', { conversationId: '19:x' }, null, at(1));
@@ -534,13 +525,10 @@ forEachDatabase('job repository', ({ open }) => {
       assert.equal(reported.length, 1);
     });
 
-    it('throws CorruptRecord for a setting or conversation reference that is not JSON', async () => {
+    it('throws CorruptRecord for a setting that is not JSON', async () => {
       await setSetting(db, 's', { a: 1 }, null, at(1));
       await db.updateTable('settings').set({ value: '{oops' }).execute();
       await assert.rejects(getSetting(db, 's'), CorruptRecord);
-      await saveConversationReference(db, 'c', { a: 1 }, at(1));
-      await db.updateTable('conversations').set({ reference: 'null' }).execute();
-      await assert.rejects(getConversationReference(db, 'c'), CorruptRecord);
     });
   });
 });

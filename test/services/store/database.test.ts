@@ -3,12 +3,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { sql } from 'kysely';
+import { Migrator, sql } from 'kysely';
 import { createLogger } from '../../../src/logger';
 import { UserFacingError } from '../../../src/services/errors';
 import { openDatabase, describeDatabaseUrl } from '../../../src/services/store/database';
 import { DatabaseUnavailable, DatabaseUrlInvalid } from '../../../src/services/store/database-errors';
-import { MIGRATIONS } from '../../../src/services/store/migrations';
+import { MIGRATIONS, migrationProvider } from '../../../src/services/store/migrations';
 import { freeTcpPortForTest, sharedPostgres, withDatabase } from '../../support/postgres-server';
 import { forEachDatabase } from '../../support/test-databases';
 
@@ -25,7 +25,22 @@ function capturingLogger() {
   return { logger: createLogger({ level: 'trace' }, destination), text: () => lines.join('') };
 }
 
-const TABLES = ['approvals', 'conversations', 'job_events', 'job_leases', 'job_messages', 'job_steps', 'jobs', 'settings', 'webhook_receipts'];
+const TABLES = [
+  'approvals',
+  'conversations',
+  'deliveries',
+  'job_events',
+  'job_leases',
+  'job_messages',
+  'job_steps',
+  'jobs',
+  'notifications',
+  'notify_marks',
+  'settings',
+  'status_cards',
+  'subscriptions',
+  'webhook_receipts',
+];
 
 forEachDatabase('openDatabase', ({ dialect, url, open, fresh }) => {
   it('creates every table of the schema in a new database and records the migrations it ran', async () => {
@@ -35,6 +50,21 @@ forEachDatabase('openDatabase', ({ dialect, url, open, fresh }) => {
     assert.deepEqual(tables, TABLES);
     const ran = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(db);
     assert.deepEqual(ran.rows.map((row) => row.name), Object.keys(MIGRATIONS));
+  });
+
+  it('upgrades a database of the first schema to notifications, keeping its conversations (enabled, kind unknown)', async () => {
+    const { db } = await open(await fresh());
+    const migrator = new Migrator({ db, provider: migrationProvider });
+    const down = await migrator.migrateTo('001-jobs');
+    assert.equal(down.error, undefined);
+    assert.deepEqual((await db.introspection.getTables()).map((table) => table.name).filter((name) => name === 'subscriptions'), []);
+    await sql`insert into conversations (conversation_id, reference, updated_at) values ('a:1', '{"serviceUrl":"https://smba.example.test/"}', '2026-12-01T00:00:00.000Z')`.execute(db);
+    const up = await migrator.migrateToLatest();
+    assert.equal(up.error, undefined);
+    const row = await db.selectFrom('conversations').selectAll().executeTakeFirstOrThrow();
+    assert.equal(row.kind, 'unknown');
+    assert.equal(Number(row.enabled), 1);
+    assert.equal(row.disabled_reason, null);
   });
 
   it('opens an up-to-date database again without migrating twice (migrations are idempotent)', async () => {
