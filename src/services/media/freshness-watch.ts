@@ -54,7 +54,7 @@ export class FreshnessWatch {
         });
         if (id !== undefined) written++;
       }
-      await writeMarks(tx, marks, at);
+      await writeMarks(tx, marks, previous, at);
       return written;
     });
     if (told > 0) {
@@ -90,17 +90,40 @@ function parseIdentities(value: string): string[] {
   }
 }
 
-/** Replaces the release and drift marks with the snapshot's: a finding gone from a package is forgotten. */
-async function writeMarks(db: Kysely<Schema>, marks: FreshnessMarks, at: Date): Promise<void> {
+/**
+ * Stores the snapshot's marks, writing only what changed since `previous` (most syncs change nothing, and on
+ * SQLite the watch holds the write lock while it writes): a finding gone from a package is forgotten.
+ */
+async function writeMarks(db: Kysely<Schema>, marks: FreshnessMarks, previous: FreshnessMarks | undefined, at: Date): Promise<void> {
   const seenAt = at.toISOString();
-  await db.deleteFrom('notify_marks').where('key', 'like', `${RELEASE_MARK}%`).execute();
-  await db.deleteFrom('notify_marks').where('key', 'like', `${DRIFT_MARK}%`).execute();
-  const rows = [
-    ...[...marks.releases].map(([release, revision]) => ({ key: `${RELEASE_MARK}${release}`, value: String(revision), seen_at: seenAt })),
-    ...[...marks.drift].map(([packageId, identities]) => ({ key: `${DRIFT_MARK}${packageId}`, value: JSON.stringify(identities), seen_at: seenAt })),
-  ];
+  const wanted = new Map<string, string>([
+    ...[...marks.releases].map(([release, revision]): [string, string] => [`${RELEASE_MARK}${release}`, String(revision)]),
+    ...[...marks.drift].map(([packageId, identities]): [string, string] => [`${DRIFT_MARK}${packageId}`, JSON.stringify(identities)]),
+  ]);
+  const stored = new Map<string, string>(
+    previous === undefined
+      ? []
+      : [
+          ...[...previous.releases].map(([release, revision]): [string, string] => [`${RELEASE_MARK}${release}`, String(revision)]),
+          ...[...previous.drift].map(([packageId, identities]): [string, string] => [`${DRIFT_MARK}${packageId}`, JSON.stringify(identities)]),
+        ],
+  );
+  if (previous === undefined) {
+    // The first watch: whatever an older version left under these keys goes.
+    await db.deleteFrom('notify_marks').where('key', 'like', `${RELEASE_MARK}%`).execute();
+    await db.deleteFrom('notify_marks').where('key', 'like', `${DRIFT_MARK}%`).execute();
+  }
+  const gone = [...stored.keys()].filter((key) => !wanted.has(key));
+  const changed = [...wanted].filter(([key, value]) => stored.get(key) !== value).map(([key, value]) => ({ key, value, seen_at: seenAt }));
   // Chunks keep each statement within SQLite's and PostgreSQL's bound-parameter limits on a site of thousands.
-  for (let start = 0; start < rows.length; start += 500) {
-    await db.insertInto('notify_marks').values(rows.slice(start, start + 500)).execute();
+  for (let start = 0; start < gone.length; start += 500) {
+    await db.deleteFrom('notify_marks').where('key', 'in', gone.slice(start, start + 500)).execute();
+  }
+  for (let start = 0; start < changed.length; start += 300) {
+    await db
+      .insertInto('notify_marks')
+      .values(changed.slice(start, start + 300))
+      .onConflict((oc) => oc.column('key').doUpdateSet((eb) => ({ value: eb.ref('excluded.value'), seen_at: eb.ref('excluded.seen_at') })))
+      .execute();
   }
 }

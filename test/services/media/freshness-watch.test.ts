@@ -139,6 +139,14 @@ forEachDatabase('freshness watch', ({ open }) => {
     const told = await watch.synced(snapshot(many.map((p) => pkg24h2(p.id, 8300, 1 + (Number(p.id.slice(2)) % 2), p.findings)), later(60)));
     assert.equal(told, 3000);
     assert.ok(performance.now() - started < 20_000);
+    const marks = () => db.selectFrom('notify_marks').select(['key', 'value', 'seen_at']).where('key', '!=', 'freshness:watched-at').orderBy('key').execute();
+    const before = await marks();
+    assert.equal(before.length, 1 + 3000, 'the release line, each package\'s findings');
+    await watch.synced(snapshot(many.map((p) => pkg24h2(p.id, 8300, 1 + (Number(p.id.slice(2)) % 2), p.findings)), later(120)));
+    const after = await marks();
+    assert.deepEqual(after, before, 'an unchanged site rewrites no mark');
+    await watch.synced(snapshot(many.slice(0, 10).map((p) => pkg24h2(p.id, 8300, 1)), later(180)));
+    assert.deepEqual((await marks()).map((row) => row.key), ['freshness:release:Windows 11 24H2'], 'findings gone and packages removed are forgotten');
   });
 
   it('the inventory calls it after each successful sync of the demo site, and a failing hook does not fail the sync', async () => {
