@@ -241,7 +241,11 @@ export class MediaInventory {
       const { runningSince: _running, ...rest } = this.state;
       this.state = rest;
     }
-    if (outcome.kind === 'done') return outcome.value;
+    if (outcome.kind === 'done') {
+      // Outside the time limit: the inventory is replaced already, so slow work after it cannot make the sync "time out".
+      await this.tellSynced(this.current);
+      return outcome.value;
+    }
     if (outcome.kind === 'aborted') throw new InventoryStopped();
     const timedOut = new SyncTimedOut(this.syncTimeLimitMs);
     controller.abort(timedOut);
@@ -391,7 +395,6 @@ export class MediaInventory {
       { ...report, packages: examined.length, skippedRows: skipped.length, generation: this.current.generation },
       'inventory synced',
     );
-    await this.tellSynced(this.current);
     return report;
   }
 

@@ -149,7 +149,7 @@ forEachDatabase('freshness watch', ({ open }) => {
     assert.deepEqual((await marks()).map((row) => row.key), ['freshness:release:Windows 11 24H2'], 'findings gone and packages removed are forgotten');
   });
 
-  it('the inventory calls it after each successful sync of the demo site, and a failing hook does not fail the sync', async () => {
+  it('the inventory calls it after each successful sync of the demo site (not after a failed one), and a failing hook does not fail the sync', async () => {
     const simulator = new AdminServiceSimulator({ site: createDemoSite() });
     const baseUrl = await simulator.start();
     const adminService = new AdminServiceClient({ baseUrl, auth: { kind: 'none' }, logger, retries: 0, timeoutMs: 5000 });
@@ -172,6 +172,9 @@ forEachDatabase('freshness watch', ({ open }) => {
       assert.ok(seen[0] > 0);
       assert.ok((await db.selectFrom('notify_marks').select('key').where('key', '=', 'freshness:watched-at').executeTakeFirst()) !== undefined);
       assert.deepEqual(await outbox(), [], 'the same site twice is no news');
+      await simulator.stop();
+      await assert.rejects(inventory.sync());
+      assert.equal(seen.length, 2, 'a failed sync calls nothing');
     } finally {
       await inventory.stop();
       await simulator.stop();
