@@ -17,11 +17,13 @@ import { digestCard, digestText } from '../../cards/notify/digest-card';
 import { dpFailureCard, dpFailureText } from '../../cards/notify/dp-failure-card';
 import { driftCard, driftText } from '../../cards/notify/drift-card';
 import { newerRevisionCard, newerRevisionText } from '../../cards/notify/freshness-card';
+import { getSetting } from '../../services/jobs/job-repository';
 import { JobNotFound } from '../../services/jobs/job-service';
 import type { Mention, OutgoingMessage } from '../../services/notify/deliverer';
 import type { NotificationKind, NotificationRecord } from '../../services/notify/notification';
 import type { NotificationRenderer, RenderedNotification } from '../../services/notify/notification-renderer';
 import type { Schema } from '../../services/store/schema';
+import { APPROVERS_CONVERSATION_SETTING } from '../jobs/job-publisher';
 import type { JobViews } from '../jobs/job-views';
 
 /** Job kinds that end a job: in a channel, the card's thread also gets the outcome with an @mention. */
@@ -126,7 +128,10 @@ export class BotNotificationRenderer implements NotificationRenderer {
     const jobId = jobIdOf(subject);
     if (jobId === undefined) return false;
     const row = await this.options.db.selectFrom('job_messages').select('job_id').where('job_id', '=', jobId).where('conversation_id', '=', conversationId).limit(1).executeTakeFirst();
-    return row !== undefined;
+    if (row !== undefined) return true;
+    // The approvers' conversation gets the approval card of every request, possibly after this fan-out looked.
+    const approvers = (await getSetting(this.options.db, APPROVERS_CONVERSATION_SETTING).catch(() => undefined))?.value as { conversationId?: unknown } | undefined;
+    return approvers?.conversationId === conversationId;
   }
 
   private async renderJob(notification: NotificationRecord): Promise<RenderedNotification | undefined> {

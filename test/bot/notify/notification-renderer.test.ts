@@ -8,11 +8,12 @@ import assert from 'node:assert/strict';
 import type { Kysely } from 'kysely';
 import pino from 'pino';
 import { BotNotificationRenderer } from '../../../src/bot/notify/notification-renderer';
+import { APPROVERS_CONVERSATION_SETTING } from '../../../src/bot/jobs/job-publisher';
 import { JobViews } from '../../../src/bot/jobs/job-views';
 import { jobStatusMessage } from '../../../src/cards/jobs/job-message';
 import type { CardContext } from '../../../src/cards/kit/adaptive-card';
 import type { JobState } from '../../../src/services/jobs/job';
-import { appendEvent, insertJob, saveJobMessage, updateJob, withTransaction } from '../../../src/services/jobs/job-repository';
+import { appendEvent, insertJob, saveJobMessage, setSetting, updateJob, withTransaction } from '../../../src/services/jobs/job-repository';
 import { JobService } from '../../../src/services/jobs/job-service';
 import { dpFailedNotification } from '../../../src/services/jobs/runners/configmgr-stages';
 import { compareWithMarks, marksOf } from '../../../src/services/media/freshness-signals';
@@ -108,6 +109,13 @@ forEachDatabase('notification renderer', ({ open }) => {
     assert.equal(await renderer.alreadyShown('job:K7P2Q', '19:ops@thread.tacv2'), false);
     assert.equal(await renderer.alreadyShown('package:PS100012', '19:approvers@thread.tacv2'), false);
     assert.equal(await renderer.alreadyShown("job:K7P2Q' or 1=1 --", '19:approvers@thread.tacv2'), false);
+  });
+
+  it('alreadyShown: the approvers\' conversation shows every job (its approval card), even before the card is remembered', async () => {
+    assert.equal(await renderer.alreadyShown('job:K7P2Q', '19:approvers@thread.tacv2'), false);
+    await setSetting(db, APPROVERS_CONVERSATION_SETTING, { conversationId: '19:approvers@thread.tacv2', reference: {} }, null, at(0));
+    assert.equal(await renderer.alreadyShown('job:K7P2Q', '19:approvers@thread.tacv2'), true);
+    assert.equal(await renderer.alreadyShown('job:K7P2Q', '19:ops@thread.tacv2'), false);
   });
 
   /** Writes what a producer made and reads it back as the dispatcher will. */
