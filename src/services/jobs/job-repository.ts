@@ -12,8 +12,10 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import { CorruptRecord, type CorruptRecordSink } from '../store/corrupt-record';
 import { dialectOf } from '../store/dialect';
+import { enqueueNotification } from '../notify/outbox-repository';
+import type { NotificationKind } from '../notify/notification';
 import type { JobsTable, Schema } from '../store/schema';
-import { ACTIVE_STATES, STAGE_ORDER, type Approval, type Job, type JobEvent, type JobState, type JobStep } from './job';
+import { ACTIVE_STATES, STAGE_ORDER, type Approval, type Job, type JobEvent, type JobEventKind, type JobState, type JobStep } from './job';
 import {
   approvalToRow,
   eventToRow,
@@ -205,9 +207,56 @@ export async function listApprovals(db: Kysely<Schema>, jobId: string): Promise<
 
 // ─── events and steps ────────────────────────────────────────────────────────────────────────────
 
+/**
+ * The notification each audit event makes, for the events subscribers hear about. Refusals, reminders,
+ * callbacks, cancel requests and the runner's start are the audit trail's alone: the card's next update
+ * shows what they changed.
+ */
+export const NOTIFIED_EVENTS: Readonly<Partial<Record<JobEventKind, NotificationKind>>> = {
+  requested: 'job.requested',
+  approved: 'job.approved',
+  rejected: 'job.rejected',
+  expired: 'job.expired',
+  cancelled: 'job.cancelled',
+  succeeded: 'job.succeeded',
+  failed: 'job.failed',
+  stage_started: 'job.stage',
+  stage_done: 'job.stage',
+  stage_failed: 'job.stage',
+  stage_skipped: 'job.stage',
+};
+
+/**
+ * Appends one line to the audit trail and, for the events subscribers hear about, its notification in the
+ * outbox: always called inside the transaction of the change it records, so both commit or neither does.
+ * The job row is read in that transaction, so the notification carries the state the change left.
+ */
 export async function appendEvent(db: Kysely<Schema>, event: Omit<JobEvent, 'id'>): Promise<JobEvent> {
   const row = await db.insertInto('job_events').values(eventToRow(event)).returningAll().executeTakeFirstOrThrow();
-  return rowToEvent(row);
+  const appended = rowToEvent(row);
+  const kind = NOTIFIED_EVENTS[appended.kind];
+  if (kind !== undefined) {
+    const job = await getJob(db, appended.jobId);
+    if (job !== undefined) {
+      const stage = typeof appended.detail?.stage === 'string' ? appended.detail.stage : undefined;
+      await enqueueNotification(db, {
+        kind,
+        subject: `job:${job.id}`,
+        packageId: job.packageId,
+        packageName: job.packageName,
+        payload: {
+          jobId: job.id,
+          event: appended.kind,
+          message: appended.message,
+          ...(stage !== undefined ? { stage } : {}),
+          requester: { id: job.requester.id, name: job.requester.name },
+          state: job.state,
+        },
+        createdAt: appended.at,
+      });
+    }
+  }
+  return appended;
 }
 
 /** A job's events oldest first; with limit, the latest `limit` of them (still oldest first). */

@@ -11,6 +11,8 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { UserFacingError } from '../errors';
+import type { NewNotification } from '../notify/notification';
+import { enqueueNotification } from '../notify/outbox-repository';
 import type { Schema } from '../store/schema';
 import type { Job, JobEventKind, JobStep, StageName, StepState } from './job';
 import {
@@ -55,8 +57,11 @@ export interface StageContext {
   readonly steps: readonly JobStep[];
   /** Persists the intent before a side effect, under the lease. */
   recordIntent(intent: Record<string, unknown>): Promise<void>;
-  /** Persists progress (e.g. 3 of 4 DPs) and tells the observers, under the lease. */
-  report(result: Record<string, unknown>, message: string): Promise<void>;
+  /**
+   * Persists progress (e.g. 3 of 4 DPs) and tells the observers, under the lease; `notifications` (a DP
+   * that failed) go into the outbox in the same transaction, so a progress recorded is a progress told.
+   */
+  report(result: Record<string, unknown>, message: string, notifications?: readonly NewNotification[]): Promise<void>;
   /** A safe point: throws when a cancel was asked for. */
   checkpoint(): Promise<void>;
   /** Waits, unless the runner stops or the lease is lost. */
@@ -256,10 +261,11 @@ export class JobRunner {
             stepNow = { ...stepNow, intent };
             await fenced(async (tx) => saveStep(tx, stepNow));
           },
-          report: async (result, message) => {
+          report: async (result, message, notifications = []) => {
             stepNow = { ...stepNow, result, message };
             const change = await fenced(async (tx, latest) => {
               await saveStep(tx, stepNow);
+              for (const notification of notifications) await enqueueNotification(tx, notification);
               return { job: await update(tx, latest, {}) };
             });
             // Progress is not an audit line: observers redraw the card from the step, nothing is appended.

@@ -61,6 +61,11 @@ export interface InventoryOptions {
   syncTimeLimitMs?: number;
   /** How long stop() lets a running sync end by itself before giving it up; default 2 s. */
   stopGraceMs?: number;
+  /**
+   * Called with the new snapshot after each successful sync, before sync() resolves (the freshness watch).
+   * Its failure is logged and never fails the sync: the inventory is already replaced.
+   */
+  onSynced?: (snapshot: InventorySnapshot) => Promise<unknown> | void;
 }
 
 /**
@@ -168,6 +173,7 @@ export class MediaInventory {
   private running: AbortController | null = null;
   private readonly syncTimeLimitMs: number;
   private readonly stopGraceMs: number;
+  private readonly onSynced?: (snapshot: InventorySnapshot) => Promise<unknown> | void;
   private timer: NodeJS.Timeout | null = null;
   private readonly firstSettled: Promise<void>;
   private settleFirst!: () => void;
@@ -189,6 +195,7 @@ export class MediaInventory {
     this.syncTimeLimitMs = options.syncTimeLimitMs ?? DEFAULT_SYNC_TIME_LIMIT_MS;
     if (!(this.syncTimeLimitMs > 0)) throw new RangeError(`syncTimeLimitMs must be a positive number, not ${this.syncTimeLimitMs}`);
     this.stopGraceMs = options.stopGraceMs ?? 2_000;
+    this.onSynced = options.onSynced;
     this.current = freezeSnapshot({ packages: [], generation: 0, syncedAt: null, demo: options.demo });
     this.firstSettled = new Promise((resolve) => {
       this.settleFirst = resolve;
@@ -234,7 +241,11 @@ export class MediaInventory {
       const { runningSince: _running, ...rest } = this.state;
       this.state = rest;
     }
-    if (outcome.kind === 'done') return outcome.value;
+    if (outcome.kind === 'done') {
+      // Outside the time limit: the inventory is replaced already, so slow work after it cannot make the sync "time out".
+      await this.tellSynced(this.current);
+      return outcome.value;
+    }
     if (outcome.kind === 'aborted') throw new InventoryStopped();
     const timedOut = new SyncTimedOut(this.syncTimeLimitMs);
     controller.abort(timedOut);
@@ -385,6 +396,15 @@ export class MediaInventory {
       'inventory synced',
     );
     return report;
+  }
+
+  private async tellSynced(snapshot: InventorySnapshot): Promise<void> {
+    if (!this.onSynced) return;
+    try {
+      await this.onSynced(snapshot);
+    } catch (error) {
+      this.logger.warn({ err: error, generation: snapshot.generation }, 'the work that follows a sync failed; the inventory is synced regardless');
+    }
   }
 
   /** One warning per sync, however many rows were odd: counts, and the first few named. */

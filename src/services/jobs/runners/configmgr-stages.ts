@@ -10,7 +10,8 @@
 import { lstat, readdir, rename, unlink, writeFile } from 'node:fs/promises';
 import { posix } from 'node:path';
 import type { AdminService, PackageClass } from '../../configmgr/admin-service';
-import { summarizeDistribution } from '../../configmgr/distribution-status';
+import { DISTRIBUTION_STATE, summarizeDistribution, type DistributionPoint } from '../../configmgr/distribution-status';
+import type { NewNotification } from '../../notify/notification';
 import { ConfigMgrBadResponse, ConfigMgrUnavailable } from '../../errors';
 import { imageInUse, compareBuilds } from '../../media/drift';
 import { formatBuild, parseBuildNumber, type MediaPackage } from '../../media/media-package';
@@ -255,9 +256,16 @@ export class ConfigMgrStages {
         .map((point) => point.server)
         .sort((a, b) => a.localeCompare(b));
       const progress = `${summary.installed} of ${summary.total - summary.removing} distribution points have source version ${target}.`;
-      if (progress !== last) {
-        last = progress;
-        await context.report({ installed: summary.installed, total: summary.total - summary.removing, failedServers: summary.failedServers, waitingServers, sourceVersion: target }, progress);
+      // A DP that fails without the count moving is news too: it is recorded, and told, before the stage fails.
+      const seen = `${progress} ${summary.failedServers.join(',')}`;
+      if (seen !== last) {
+        last = seen;
+        const failures = reading.points.filter((point) => point.state === DISTRIBUTION_STATE.installFailed).map((point) => dpFailedNotification(job, point, target, context.now()));
+        await context.report(
+          { installed: summary.installed, total: summary.total - summary.removing, failedServers: summary.failedServers, waitingServers, sourceVersion: target },
+          progress,
+          failures,
+        );
       }
       if (summary.failedServers.length > 0) {
         throw new StageFailed(
@@ -282,4 +290,27 @@ export class ConfigMgrStages {
     await this.options.configMgr.invokePackageMethod(packageClass, packageId, method);
   }
 
+}
+
+/**
+ * 'distribution.dp_failed' for one DP in State 3: made once per package, DP and source version (its dedupe
+ * key), however many polls, restarts or instances see the same failure; a later refresh that fails there
+ * again is a new failure.
+ */
+export function dpFailedNotification(job: Pick<Job, 'id' | 'packageId' | 'packageName'>, point: DistributionPoint, sourceVersion: number, now: Date): NewNotification {
+  return {
+    kind: 'distribution.dp_failed',
+    packageId: job.packageId,
+    packageName: job.packageName,
+    dedupeKey: `dp_failed:${job.packageId}:${point.server.toLowerCase()}:${sourceVersion}`,
+    payload: {
+      jobId: job.id,
+      server: point.server,
+      siteCode: point.siteCode,
+      sourceVersion,
+      stateName: point.stateName,
+      ...(point.summaryDate ? { since: point.summaryDate.toISOString() } : {}),
+    },
+    createdAt: now,
+  };
 }
