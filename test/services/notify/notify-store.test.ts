@@ -116,7 +116,7 @@ forEachDatabase('notification store', ({ open }) => {
       await enqueueNotification(db, { kind: 'job.approved', payload: {}, createdAt: at(5) });
       await db.updateTable('notifications').set({ fanned_out_at: at(2).toISOString() }).where('id', '=', first).execute();
       for (const [conversation, state] of [['a', 'pending'], ['b', 'sending'], ['c', 'delivered']] as const) {
-        await db.insertInto('deliveries').values({ notification_id: first, conversation_id: conversation, state, matched: '[]', next_attempt_at: at(2).toISOString(), created_at: at(2).toISOString() }).execute();
+        await db.insertInto('deliveries').values({ notification_id: first, conversation_id: conversation, state, matched: '[]', attempts: 0, next_attempt_at: at(2).toISOString(), created_at: at(2).toISOString() }).execute();
       }
       await saveConversation(db, { conversationId: 'gone', reference: reference('https://smba.one.test/'), kind: 'channel', at: at(1) });
       await disableConversation(db, 'gone', 'the bot was removed', at(3));
