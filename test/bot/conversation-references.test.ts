@@ -152,9 +152,9 @@ forEachDatabase('ConversationReferences', (database) => {
     await references.noteTurn(turn({ type: 'installationUpdate', action: 'add', conversation: group }));
     saved = await getConversation(db, '19:group@thread.v2');
     assert.deepEqual([saved?.enabled, saved?.disabledReason], [true, null]);
-    await references.noteTurn(turn({ type: 'conversationUpdate', membersRemoved: [{ id: BOT.id }], conversation: group }));
+    await references.noteTurn(turn({ type: 'conversationUpdate', membersRemoved: [BOT], conversation: group }));
     assert.equal((await getConversation(db, '19:group@thread.v2'))?.enabled, false);
-    await references.noteTurn(turn({ type: 'conversationUpdate', membersAdded: [{ id: BOT.id }], conversation: group }));
+    await references.noteTurn(turn({ type: 'conversationUpdate', membersAdded: [BOT], conversation: group }));
     assert.equal((await getConversation(db, '19:group@thread.v2'))?.enabled, true);
   });
 
@@ -166,7 +166,7 @@ forEachDatabase('ConversationReferences', (database) => {
     for (const membersRemoved of [[{ id: '29:bob' }], [null, 42, 'x'], { id: BOT.id }, 'everyone']) {
       await references.noteTurn(turn({ type: 'conversationUpdate', membersRemoved: membersRemoved as never, conversation: group }));
     }
-    await references.noteTurn(turn({ type: 'conversationUpdate', membersRemoved: [{ id: BOT.id }], recipient: undefined, conversation: group }));
+    await references.noteTurn(turn({ type: 'conversationUpdate', membersRemoved: [BOT], recipient: undefined, conversation: group }));
     assert.equal((await getConversation(db, '19:group@thread.v2'))?.enabled, true);
   });
 
