@@ -63,7 +63,7 @@ describe('the status card Notifications section', () => {
     {
       why: 'one waiting for 2 hours',
       health: health({ outboxDepth: 1, oldestUndeliveredAt: new Date(NOW.getTime() - 2 * 3_600_000) }),
-      says: [/1 notification waiting; the oldest since 2 h/],
+      says: [/1 notification waiting; the oldest has waited 2 h/],
     },
     {
       why: 'stopped conversations of every kind, with and without names',
@@ -116,7 +116,7 @@ describe('the status card Notifications section', () => {
     }
 
     const fine = cardTexts(await answersWith(async () => health({ outboxDepth: 4, oldestUndeliveredAt: new Date(NOW.getTime() - 30_000) })).statusAnswer()).join('\n');
-    assert.match(fine, /4 notifications waiting; the oldest since 30 s\./);
+    assert.match(fine, /4 notifications waiting; the oldest has waited 30 s\./);
   });
 });
 

@@ -9,7 +9,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { AdaptiveCard, CardContext } from '../../cards/kit/adaptive-card';
 import { escapeText, shorten } from '../../cards/kit/text';
-import { describeSubscription, filterKeyOf, subscriptionsCard } from '../../cards/notify/subscriptions-card';
+import { describeSubscription, filterKeyOf, subscriptionsCard, UNREACHABLE_SENTENCE } from '../../cards/notify/subscriptions-card';
 import { getConversation, type ConversationKind } from '../../services/notify/conversation-repository';
 import { TOPICS, type Topic } from '../../services/notify/notification';
 import { addSubscription, listSubscriptions, normalizeFilter, removeSubscriptions, type Subscription } from '../../services/notify/subscription-repository';
@@ -138,6 +138,9 @@ export class SubscriptionAnswers {
     const added = await addSubscription(this.options.db, turn.conversationId, key, by, this.now());
     if (!added) return `This conversation already receives ${described}; nothing changed.`;
     this.options.logger.info({ conversationId: shorten(turn.conversationId, 80), topic }, 'subscribed');
+    // Silence must not be a surprise: a conversation the bot cannot reach is named now, not after nothing came.
+    const conversation = await getConversation(this.options.db, turn.conversationId);
+    if (conversation === undefined) return `This conversation is subscribed to ${described}, but ${UNREACHABLE_SENTENCE.charAt(0).toLowerCase()}${UNREACHABLE_SENTENCE.slice(1)}`;
     const broader = topic !== 'all' && existing.some((s) => s.topic === 'all' && s.packageFilter === '');
     return `This conversation now receives ${described}${broader ? ' (it already receives every notification, so this changes nothing until that one is removed)' : ''}; type "subscriptions" to see all it receives.`;
   }

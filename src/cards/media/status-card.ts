@@ -67,7 +67,7 @@ function notificationFacts(notifications: NotificationsStatus): Array<{ title: s
   const waiting =
     health.outboxDepth === 0
       ? 'Nothing waiting: every notification has been delivered.'
-      : `${countOf(health.outboxDepth, 'notification')} waiting; the oldest since ${jobDuration(now.getTime() - (health.oldestUndeliveredAt ?? now).getTime())}.`;
+      : `${countOf(health.outboxDepth, 'notification')} waiting; the oldest has waited ${jobDuration(Math.max(0, now.getTime() - (health.oldestUndeliveredAt ?? now).getTime()))}.`;
   const named = health.stopped.slice(0, MAX_STOPPED_SHOWN).map(stoppedConversationText);
   const more = health.stoppedConversations - named.length;
   const stopped =

@@ -35,6 +35,10 @@ export const TOPIC_WORDS: Readonly<Record<Topic, string>> = {
 };
 
 /** Every filter is shown whole: none is longer (MAX_SUBSCRIPTION_FILTER_LENGTH). */
+/** Said where subscriptions exist but no conversation reference was saved (see the bot log for why). */
+export const UNREACHABLE_SENTENCE =
+  'The bot has not been able to save how to reach this conversation, so nothing can arrive here yet; tell your bot administrator (the bot log says why).';
+
 export const MAX_FILTER_SHOWN = 100;
 const MAX_NAME_SHOWN = 80;
 /** Rows at most; fewer when long text would outgrow a Teams message. */
@@ -64,6 +68,9 @@ export function subscriptionsCard(view: SubscriptionsView, context: CardContext)
       title: count === 0 ? 'Notifications in this conversation' : `Notifications in this conversation (${count})`,
       isStopped: stopped,
       stoppedText: stopped ? stoppedSentence(view.conversation!) : '',
+      // Subscribed, but the bot never saved how to reach the conversation: nothing could arrive, so say so.
+      isUnknown: view.conversation === undefined && count > 0,
+      unknownText: UNREACHABLE_SENTENCE,
       isEmpty: count === 0,
       emptyText: 'This conversation receives no notifications. Say "subscribe" for all of them, or "subscribe failures 24H2" for failures of the 24H2 media only.',
       conversationId: view.conversationId,
