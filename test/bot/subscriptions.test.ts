@@ -11,7 +11,7 @@ import { REMOVED_REASON } from '../../src/bot/conversation-references';
 import { SubscriptionAnswers } from '../../src/bot/answers/subscription-answers';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
-import { disableConversation, getConversation } from '../../src/services/notify/conversation-repository';
+import { disableConversation, getConversation, saveConversation } from '../../src/services/notify/conversation-repository';
 import { enqueueNotification } from '../../src/services/notify/outbox-repository';
 import { listSubscriptions } from '../../src/services/notify/subscription-repository';
 import { baseActivity, cardText, onlyCard, postToBot, type ReplyActivity } from '../support/bot-client';
@@ -399,5 +399,17 @@ forEachDatabase('subscribing where the bot cannot reach the conversation', (data
     assert.match(said.text, /^This conversation is subscribed to failures .* but the bot has not been able to save how to reach this conversation, so nothing can arrive here yet; tell your bot administrator/);
     const card = await answers.subscriptionsCard(turn);
     assert.match(cardText(card), /has not been able to save how to reach this conversation/);
+  });
+
+  it('says at once that a stopped conversation receives nothing until the bot is added back', async () => {
+    const { db } = await database.open();
+    const answers = new SubscriptionAnswers({ db, channelSubscribers: 'anyone', approvers: [], cardContext: () => ({ demo: false, syncedAt: null }), logger: silent });
+    await saveConversation(db, { conversationId: '19:ops@thread.tacv2', reference: { serviceUrl: 'https://smba.example/' }, kind: 'channel', at: new Date() });
+    await disableConversation(db, '19:ops@thread.tacv2', 'Teams answered 403: the bot is not in this team.', new Date());
+    const turn = { conversationId: '19:ops@thread.tacv2', kind: 'channel' as const, person: { id: '29:alice', name: 'Alice Ashby' } };
+    const said = await answers.answer({ name: 'subscribe', topic: 'all', filter: '' }, turn);
+    assertOneSentence(said.text);
+    assert.equal(said.text, 'This conversation is subscribed to every notification for every package, but it stopped receiving notifications (Teams answered 403: the bot is not in this team); they resume when the bot is added back here.');
+    assert.match(cardText(await answers.subscriptionsCard(turn)), /This conversation stopped receiving notifications .*: Teams answered 403: the bot is not in this team\. They resume when the bot is added back\./);
   });
 });

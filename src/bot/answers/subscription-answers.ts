@@ -8,6 +8,7 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { AdaptiveCard, CardContext } from '../../cards/kit/adaptive-card';
+import { recordedSentence } from '../../cards/jobs/job-text';
 import { escapeText, shorten } from '../../cards/kit/text';
 import { describeSubscription, filterKeyOf, subscriptionsCard, UNREACHABLE_SENTENCE } from '../../cards/notify/subscriptions-card';
 import { getConversation, type ConversationKind } from '../../services/notify/conversation-repository';
@@ -141,6 +142,10 @@ export class SubscriptionAnswers {
     // Silence must not be a surprise: a conversation the bot cannot reach is named now, not after nothing came.
     const conversation = await getConversation(this.options.db, turn.conversationId);
     if (conversation === undefined) return `This conversation is subscribed to ${described}, but ${UNREACHABLE_SENTENCE.charAt(0).toLowerCase()}${UNREACHABLE_SENTENCE.slice(1)}`;
+    if (!conversation.enabled) {
+      const why = recordedSentence(conversation.disabledReason, 'Teams refused the notifications').replace(/\.+$/, '');
+      return `This conversation is subscribed to ${described}, but it stopped receiving notifications (${why}); they resume when the bot is added back here.`;
+    }
     const broader = topic !== 'all' && existing.some((s) => s.topic === 'all' && s.packageFilter === '');
     return `This conversation now receives ${described}${broader ? ' (it already receives every notification, so this changes nothing until that one is removed)' : ''}; type "subscriptions" to see all it receives.`;
   }
