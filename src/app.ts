@@ -8,6 +8,10 @@ import { JobAnswers } from './bot/answers/job-answers';
 import { ApproverDirectory } from './bot/jobs/approver-directory';
 import { JobPublisher } from './bot/jobs/job-publisher';
 import { JobViews } from './bot/jobs/job-views';
+import { subscriptionActionRoutes } from './bot/actions/subscription-actions';
+import { SubscriptionAnswers } from './bot/answers/subscription-answers';
+import { ConversationReferences } from './bot/conversation-references';
+import { readNotifyHealth } from './services/notify/notify-health';
 import { openJobs, type JobsTuning } from './app-jobs';
 import type { JobService, RunnerKind } from './services/jobs/job-service';
 import type { JobRunner } from './services/jobs/runner';
@@ -158,6 +162,8 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
     releases,
     adminServiceUrl,
     syncIntervalMinutes: config.syncIntervalMinutes,
+    // The store opens below; status is answered only once the bot serves.
+    notifyHealth: () => readNotifyHealth(jobs.database.db),
   });
   let publicUrl = config.publicUrl ?? '';
   const jobs = await openJobs({
@@ -201,10 +207,19 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
     cardContext,
     onApproved: () => jobs.runner.poke(),
   });
+  const subscriptionAnswers = new SubscriptionAnswers({
+    db: jobs.database.db,
+    channelSubscribers: config.notifications.channelSubscribers,
+    approvers: config.approvers,
+    cardContext,
+    logger: logger.child({ component: 'subscriptions' }),
+  });
   bot = new MediaBot(answers, logger.child({ component: 'bot' }), {
-    actions: [...mediaActionRoutes(answers), ...jobActionRoutes(jobAnswers)],
+    actions: [...mediaActionRoutes(answers), ...jobActionRoutes(jobAnswers), ...subscriptionActionRoutes(subscriptionAnswers)],
     rateLimit: options.rateLimit,
     jobs: { answers: jobAnswers, approvers },
+    conversations: new ConversationReferences({ db: jobs.database.db, logger: logger.child({ component: 'conversations' }), identity: config.bot }),
+    subscriptions: subscriptionAnswers,
   });
 
   const server = createServer({

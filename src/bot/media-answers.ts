@@ -12,7 +12,7 @@ import { mediaDetailCard } from '../cards/media/detail-card';
 import { mediaListCard, DEFAULT_LIST_PAGE_SIZE, LIST_FILTER_STAND_IN, withListFilter } from '../cards/media/list-card';
 import { cutListFilter, withBackTo, type ListPlace } from '../cards/media/list-place';
 import { MAX_STALE_ROWS, staleCard } from '../cards/media/stale-card';
-import { statusCard } from '../cards/media/status-card';
+import { statusCard, type NotificationsStatus } from '../cards/media/status-card';
 import type { AdaptiveCard, CardContext } from '../cards/kit/adaptive-card';
 import type { MediaInventory } from '../services/media/inventory';
 import type { InventorySnapshot, MediaPackage, PackageKind } from '../services/media/media-package';
@@ -21,6 +21,7 @@ import { isOutOfSupport, staleMedia } from '../services/media/stale-media';
 import type { ReleaseCatalog } from '../services/releases/release-catalog';
 import { releaseDataWarning } from '../services/releases/freshness-verdict';
 import type { SiteStatus } from '../services/site-status';
+import type { NotifyHealth } from '../services/notify/notify-health';
 import type { Command } from './commands/command';
 import { MAX_COMMAND_LENGTH } from './commands/command-parser';
 
@@ -32,7 +33,17 @@ export interface MediaAnswersOptions {
   cardCacheBytes?: number;
   adminServiceUrl: string;
   syncIntervalMinutes: number;
+  /**
+   * The notifications' health for `status` (outbox depth, oldest undelivered, stopped conversations); absent,
+   * the card has no Notifications section. Read with a time limit so that `status` stays fast.
+   */
+  notifyHealth?: () => Promise<NotifyHealth>;
+  /** How long `status` waits for notifyHealth before saying it could not be read in time. */
+  notifyHealthTimeoutMs?: number;
 }
+
+/** `status` answers within a turn: the notifications' figures get this long. */
+export const DEFAULT_NOTIFY_HEALTH_TIMEOUT_MS = 2_000;
 
 export class MediaAnswers {
   private readonly cards: CardCache;
@@ -74,6 +85,12 @@ export class MediaAnswers {
       case 'approvals-here':
         // Job commands are answered by JobAnswers, which needs the store; reaching here is a wiring bug.
         return errorCard({ message: 'Refresh jobs are not available on this bot; type "help" to see what it can do.' }, context);
+      case 'subscribe':
+      case 'unsubscribe':
+      case 'subscriptions':
+      case 'subscription-words':
+        // Answered by SubscriptionAnswers in a chat turn; a card button (a "did you mean") cannot say where.
+        return errorCard({ message: 'Type the subscription command in the chat itself, for example "subscribe failures 24H2"; type "help" to see the commands.' }, context);
       case 'too-long':
         return errorCard(
           {
@@ -81,6 +98,38 @@ export class MediaAnswers {
           },
           context,
         );
+    }
+  }
+
+  /** As answer(), with `status` carrying the notifications' health: what chat turns and buttons call. */
+  async answerAsync(command: Command): Promise<AdaptiveCard> {
+    return command.name === 'status' ? this.statusAnswer() : this.answer(command);
+  }
+
+  /** The status card with its Notifications section, when the notifications' health is wired in. */
+  async statusAnswer(): Promise<AdaptiveCard> {
+    const snapshot = this.options.inventory.snapshot();
+    return statusCard(this.siteStatus(snapshot), this.cardContext(snapshot), await this.notificationsStatus());
+  }
+
+  private async notificationsStatus(): Promise<NotificationsStatus | undefined> {
+    const read = this.options.notifyHealth;
+    if (!read) return undefined;
+    const limitMs = this.options.notifyHealthTimeoutMs ?? DEFAULT_NOTIFY_HEALTH_TIMEOUT_MS;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), limitMs);
+      timer.unref();
+    });
+    try {
+      const health = await Promise.race([read(), late]);
+      if (health === 'late') return { unavailable: 'The notification figures could not be read in time; try "status" again in a moment.' };
+      return { health, now: (this.options.now ?? (() => new Date()))() };
+    } catch {
+      // The store's error is for the log (the caller of notifyHealth logs it); the card says what to do.
+      return { unavailable: 'The notification figures could not be read from the store; see the bot log, then try again.' };
+    } finally {
+      clearTimeout(timer);
     }
   }
 

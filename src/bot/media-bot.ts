@@ -22,6 +22,8 @@ import { isJobCommand, type JobAnswers, type JobCommand, type JobReply, type Job
 import type { ApproverDirectory } from './jobs/approver-directory';
 import { jobTurnOf } from './actions/job-actions';
 import { UserFacingError } from '../services/errors';
+import { isSubscriptionCommand, type SubscriptionAnswers, type SubscriptionCommand } from './answers/subscription-answers';
+import { conversationKeyOf, conversationKindOf, type ConversationReferences } from './conversation-references';
 
 /** Said instead of answering a sender over the rate limit: the work is not done. */
 export const RATE_LIMITED_MESSAGE = 'You are sending commands faster than the bot answers; wait a few seconds and try again.';
@@ -44,12 +46,18 @@ export interface MediaBotOptions {
   now?: () => number;
   /** Refresh jobs: the job commands' answers and the approvers' Teams ids, learnt from their turns. */
   jobs?: { answers: JobAnswers; approvers: ApproverDirectory };
+  /** Saves each turn's conversation reference (and disables it when the bot is removed), for notifications. */
+  conversations?: ConversationReferences;
+  /** subscribe, unsubscribe, subscriptions: answered from the store. */
+  subscriptions?: SubscriptionAnswers;
 }
 
 export class MediaBot extends TeamsActivityHandler {
   private readonly cardActions: ActionRegistry;
   private readonly limiter: TokenBucketLimiter | undefined;
   private readonly jobs: MediaBotOptions['jobs'];
+  private readonly conversations: ConversationReferences | undefined;
+  private readonly subscriptions: SubscriptionAnswers | undefined;
 
   constructor(
     private readonly answers: MediaAnswers,
@@ -61,6 +69,8 @@ export class MediaBot extends TeamsActivityHandler {
       onUnexpectedError: (err, verb) => this.logger.error({ err, verb }, 'card action failed'),
     });
     this.jobs = options.jobs;
+    this.conversations = options.conversations;
+    this.subscriptions = options.subscriptions;
     this.limiter = options.rateLimit === false ? undefined : new TokenBucketLimiter({ ...options.rateLimit, ...(options.now ? { now: options.now } : {}) });
 
     this.onMessage(async (context, next) => {
@@ -70,12 +80,25 @@ export class MediaBot extends TeamsActivityHandler {
   }
 
   /**
-   * Messages, card buttons and the bot joining a conversation are all the bot acts on. Every other
-   * activity (reactions, edits, deletes, installs, meeting and other events, types nobody knows)
-   * is acknowledged with 200 and nothing else: the Teams handlers for them read channelData and
-   * values without checking their shape, and some call the channel back once per listed member.
+   * Messages, card buttons and the bot joining a conversation are all the bot acts on; those turns and
+   * installs save the conversation's reference first (installationUpdate is read by
+   * ConversationReferences field by field, and otherwise only acknowledged). Every other activity
+   * (reactions, edits, deletes, meeting and other events, types nobody knows) is acknowledged with 200
+   * and nothing else: the Teams handlers for them read channelData and values without checking their
+   * shape, and some call the channel back once per listed member.
    */
   protected override async onTurnActivity(context: TurnContext): Promise<void> {
+    switch (context.activity.type) {
+      case 'message':
+      case 'invoke':
+      case 'conversationUpdate':
+      case 'installationUpdate':
+        // Never throws: a store failure is logged and the turn goes on.
+        await this.conversations?.noteTurn(context);
+        break;
+      default:
+        break;
+    }
     switch (context.activity.type) {
       case 'message':
       case 'invoke': {
@@ -142,7 +165,18 @@ export class MediaBot extends TeamsActivityHandler {
       await this.answerJobCommand(context, command);
       return;
     }
-    const card = this.answers.answer(command);
+    if (isSubscriptionCommand(command)) {
+      await this.answerSubscriptionCommand(context, command);
+      return;
+    }
+    if (command.name === 'did-you-mean' && isSubscriptionCommand(parseCommand(command.suggestion))) {
+      // A card button cannot say which conversation subscribes: the suggestion is a sentence to type.
+      const typed = escapeText(shorten(command.typed, MAX_UNKNOWN_SHOWN));
+      const meant = escapeText(shorten(command.suggestion, MAX_UNKNOWN_SHOWN + 20));
+      await context.sendActivity(`I don't know "${typed}" as a command; did you mean "${meant}"? Type it to go ahead.`);
+      return;
+    }
+    const card = command.name === 'status' ? await this.answers.statusAnswer() : this.answers.answer(command);
     if (command.name === 'unknown') {
       const shown = escapeText(shorten(command.text, MAX_UNKNOWN_SHOWN));
       await this.sendCard(context, card, `I don't know "${shown}" as a command; here is what I can answer.`);
@@ -177,6 +211,24 @@ export class MediaBot extends TeamsActivityHandler {
       const sent = await context.sendActivity(activity);
       if (reply.track) await this.jobs.answers.posted(reply.track, turn.address, sent?.id);
     }
+  }
+
+  /** subscribe, unsubscribe, subscriptions: for this conversation (a channel, whatever thread), as this person. */
+  private async answerSubscriptionCommand(context: TurnContext, command: SubscriptionCommand): Promise<void> {
+    const invocation = readActionInvocation(context.activity);
+    if (!this.subscriptions || !invocation) {
+      await context.sendActivity('Notifications are not available here; type "help" to see what the bot can do.');
+      return;
+    }
+    const kind = conversationKindOf(context.activity);
+    const { actor } = invocation;
+    const reply = await this.subscriptions.answer(command, {
+      conversationId: conversationKeyOf(invocation.conversationId, kind),
+      kind,
+      person: { id: actor.id, name: actor.name, ...(actor.aadObjectId ? { aadObjectId: actor.aadObjectId } : {}) },
+    });
+    if (reply.card) await this.sendCard(context, reply.card, reply.text);
+    else await context.sendActivity(reply.text ?? '');
   }
 
   private async sendCard(context: TurnContext, card: object, text?: string): Promise<void> {

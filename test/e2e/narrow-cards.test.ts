@@ -69,6 +69,12 @@ describe('every card at the width of a narrow Teams chat', function () {
       await assertDrawnNarrow(await chat.send(send), `the answer to "${send}"`);
     });
   }
+
+  it('breaks no word of the subscriptions card with its Unsubscribe buttons, and renders its dates ("subscriptions")', async () => {
+    await chat.send('subscribe failures 24H2');
+    await chat.send('subscribe freshness');
+    await assertDrawnNarrow(await chat.send('subscriptions'), 'the answer to "subscriptions"');
+  });
 });
 
 // The job cards as the bot really posts and updates them: one demo refresh, followed to its end, in a chat

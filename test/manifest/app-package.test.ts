@@ -6,7 +6,7 @@ import AdmZip from 'adm-zip';
 import Ajv from 'ajv-draft-04';
 import addFormats from 'ajv-formats';
 import { PNG } from 'pngjs';
-import { botCommands } from '../../src/cards/bot-commands';
+import { botCommands, MAX_MENU_COMMANDS } from '../../src/cards/bot-commands';
 import { helpCard } from '../../src/cards/media/help-card';
 import { APP_PACKAGE_FILES, AppPackageError, BOT_ID_PLACEHOLDER, fillManifest, packageApp } from '../../scripts/package-app';
 import { drawColorIcon, drawOutlineIcon } from '../../scripts/make-icons';
@@ -44,6 +44,7 @@ describe('Teams app manifest', () => {
     ['an unknown bot scope', (m) => m.bots[0].scopes.push('meeting-room')],
     ['a bot id that is not a GUID', (m) => (m.bots[0].botId = 'my-bot')],
     ['a command without a description', (m) => delete m.bots[0].commandLists[0].commands[0].description],
+    ['a thirteenth command in a list', (m) => m.bots[0].commandLists[0].commands.push({ title: 'job', description: 'job [job id]' })],
   ];
   for (const [name, breakIt] of breakages) {
     it(`is rejected by the schema check with ${name} (the check can fail)`, () => {
@@ -65,11 +66,14 @@ describe('Teams app manifest', () => {
     assert.equal(manifest.bots[0].botId, BOT_ID_PLACEHOLDER);
   });
 
-  it('lists in its command menu exactly the commands the help card explains', () => {
+  it('lists in its command menu exactly the menu commands the help card explains, within Teams\' limit', () => {
     const lists = manifest.bots[0].commandLists;
+    const menu = botCommands.filter((c) => c.inMenu);
+    assert.ok(menu.length <= MAX_MENU_COMMANDS, `${menu.length} menu commands, Teams takes ${MAX_MENU_COMMANDS}`);
+    for (const name of ['subscribe', 'unsubscribe', 'subscriptions']) assert.ok(menu.some((c) => c.name === name), `the menu offers ${name}`);
     for (const list of lists) {
-      assert.deepEqual(list.commands.map((c: { title: string }) => c.title), botCommands.map((c) => c.name));
-      for (const [i, command] of list.commands.entries()) assert.ok(command.description.includes(botCommands[i].description));
+      assert.deepEqual(list.commands.map((c: { title: string }) => c.title), menu.map((c) => c.name));
+      for (const [i, command] of list.commands.entries()) assert.ok(command.description.includes(menu[i].description));
     }
     const covered = new Set(lists.flatMap((list: { scopes: string[] }) => list.scopes));
     assert.deepEqual([...covered].sort(), ['groupChat', 'personal', 'team']);

@@ -8,6 +8,10 @@ import assert from 'node:assert/strict';
 import { CardVerbs, type CardVerb } from '../../src/cards/card-verbs';
 import { JobVerbs, type JobVerb } from '../../src/cards/jobs/job-verbs';
 import { isJobId } from '../../src/services/jobs/job';
+import { SubscriptionVerbs } from '../../src/cards/notify/subscriptions-card';
+import { TOPICS } from '../../src/services/notify/notification';
+
+type SubscriptionVerb = (typeof SubscriptionVerbs)[keyof typeof SubscriptionVerbs];
 
 // The package's `lib/` is ESM that Node cannot load; its bundled build works without a DOM for parsing.
 const AC = require('adaptivecards/dist/adaptivecards.js') as {
@@ -27,7 +31,7 @@ export interface CardAction {
 }
 
 /** What each verb's data must hold (src/cards/card-verbs.ts); extra keys are a bug too. */
-const dataChecks: Record<CardVerb | JobVerb, (data: Record<string, unknown>) => string | undefined> = {
+const dataChecks: Record<CardVerb | JobVerb | SubscriptionVerb, (data: Record<string, unknown>) => string | undefined> = {
   [CardVerbs.show]: (data) => packageData(data),
   [CardVerbs.editions]: (data) => packageData(data),
   [CardVerbs.listPage]: (data) =>
@@ -42,6 +46,12 @@ const dataChecks: Record<CardVerb | JobVerb, (data: Record<string, unknown>) => 
   [JobVerbs.timeline]: (data) => jobData(data),
   [JobVerbs.cancel]: (data) => jobData(data),
   [JobVerbs.refresh]: (data) => exactKeys(data, ['packageId']) ?? nonEmptyString(data.packageId, 'packageId'),
+  // The subscriptions card's row: the conversation, the topic and a digest of the stored filter.
+  [SubscriptionVerbs.unsubscribe]: (data) =>
+    exactKeys(data, ['conversationId', 'topic', 'filterKey']) ??
+    nonEmptyString(data.conversationId, 'conversationId') ??
+    oneOf(data.topic, TOPICS, 'topic') ??
+    (typeof data.filterKey === 'string' && /^[0-9a-f]{16}$/.test(data.filterKey) ? undefined : 'filterKey must be 16 hex digits'),
 };
 
 function jobData(data: Record<string, unknown>): string | undefined {
@@ -116,13 +126,13 @@ export function assertValidCard(card: unknown, options: CardCheckOptions = {}): 
     );
   }
 
-  const knownVerbs = [...Object.values(CardVerbs), ...Object.values(JobVerbs)] as string[];
+  const knownVerbs = [...Object.values(CardVerbs), ...Object.values(JobVerbs), ...Object.values(SubscriptionVerbs)] as string[];
   for (const action of findActions(card)) {
     assert.notEqual(action.type, 'Action.Submit', 'buttons are Universal Actions (Action.Execute), not Action.Submit');
     if (action.type !== 'Action.Execute') continue;
     assert.ok(knownVerbs.includes(action.verb ?? ''), `verb "${String(action.verb)}" is one of CardVerbs or JobVerbs`);
     assert.ok(action.data && typeof action.data === 'object' && !Array.isArray(action.data), `${action.verb} has data`);
-    const problem = dataChecks[action.verb as CardVerb | JobVerb](action.data);
+    const problem = dataChecks[action.verb as CardVerb | JobVerb | SubscriptionVerb](action.data);
     assert.equal(problem, undefined, `${action.verb} data ${JSON.stringify(action.data)}: ${problem}`);
   }
 }

@@ -73,7 +73,8 @@ export function mediaActionRoutes(answers: MediaAnswers): ActionRoute[] {
       verb: CardVerbs.command,
       data: z.object({ text: z.string().min(1).max(500) }),
       invalidData: 'This button carries no command; type "help" to see the commands.',
-      handle: (data) => cardResponse(answers.answer(answers.recognise(parseCommand(data.text)))),
+      // answerAsync: the Site status button's card carries the notifications' health like a typed "status".
+      handle: async (data) => cardResponse(await answers.answerAsync(answers.recognise(parseCommand(data.text)))),
     }),
   ];
 }

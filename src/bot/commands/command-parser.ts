@@ -12,6 +12,7 @@ import { stripMentions } from './mentions';
 import { listAnswer, readCurrencyQuestion, readListQuestion, staleAnswer, wordsOf } from './questions';
 import { correctedVerb } from './typos';
 import { readJobCommand } from './job-commands';
+import { readSubscriptionCommand } from './subscription-commands';
 
 /** Longer than any command a person types; such text is pasted by mistake and never parsed. */
 export const MAX_COMMAND_LENGTH = 500;
@@ -65,6 +66,8 @@ export function parseCommand(rawText: string | undefined | null): Command {
 
   const job = readJobCommand(original, words);
   if (job) return job;
+  const subscription = readSubscriptionCommand(original, words);
+  if (subscription) return subscription;
 
   const currency = readCurrencyQuestion(original, words);
   if (currency) return currency;

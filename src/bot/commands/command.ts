@@ -1,5 +1,6 @@
 /** What a chat message asks for: the parser's answer, which the bot turns into a card. */
 import type { PackageKind } from '../../services/media/media-package';
+import type { Topic } from '../../services/notify/notification';
 
 export type Command =
   | { name: 'help' }
@@ -20,6 +21,15 @@ export type Command =
   | { name: 'cancel'; jobId: string }
   /** An approver says that approval requests should be posted in this conversation. */
   | { name: 'approvals-here' }
+  /**
+   * Notification subscriptions of this conversation (subscription-commands.ts): `topic` absent means every
+   * topic; `problem` is set instead when the words could not be read, with what to say.
+   */
+  | { name: 'subscribe'; topic: Topic; filter: string }
+  | { name: 'unsubscribe'; topic?: Topic; filter: string }
+  | { name: 'subscriptions' }
+  /** `subscribe`/`unsubscribe` with words the bot cannot read; `suggestion` when a topic was mistyped. */
+  | { name: 'subscription-words'; verb: 'subscribe' | 'unsubscribe'; typed: string; suggestion?: string; reason: 'unknown' | 'too-long' }
   | { name: 'empty' }
   | { name: 'too-long'; length: number }
   | { name: 'unknown'; text: string };

@@ -2,7 +2,7 @@
 import { editDistanceWithin } from '../../services/shared/edit-distance';
 
 /** The words a typo is compared with: every command word and the common aliases. */
-const SUGGESTED_VERBS = ['help', 'list', 'media', 'show', 'build', 'editions', 'status', 'stale', 'behind', 'details', 'health', 'indexes'];
+const SUGGESTED_VERBS = ['help', 'list', 'media', 'show', 'build', 'editions', 'status', 'stale', 'behind', 'details', 'health', 'indexes', 'subscribe', 'unsubscribe', 'subscriptions'];
 /** Ordinary words one letter from a command word; typing them is no typo ("last" is not "list"). */
 const NOT_TYPOS = new Set(['last', 'lost', 'lust', 'mist', 'slow', 'snow', 'stow', 'shop', 'shot', 'shoe', 'held', 'hell', 'yelp', 'kelp', 'scale', 'stole', 'style', 'stable', 'states', 'statue', 'media', 'build', 'built', 'guild', 'bulid']);
 

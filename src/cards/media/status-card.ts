@@ -4,13 +4,24 @@
  */
 import type { SiteCatalogStatus } from '../../services/releases/release-catalog';
 import type { SiteStatus } from '../../services/site-status';
+import type { ConversationRecord } from '../../services/notify/conversation-repository';
+import type { NotifyHealth } from '../../services/notify/notify-health';
+import { jobDuration, recordedSentence } from '../jobs/job-text';
+import { escapeText, shorten } from '../kit/text';
 import { calendarDate, countOf, formatDuration, localisedDateTime } from '../card-formatting';
 import { render, type AdaptiveCard, type CardContext } from '../kit/adaptive-card';
 import { escapeMarkdown } from '../kit/text';
 import { kindSingular } from './media-kinds';
 import statusTemplate from './status-card.template.json';
 
-export function statusCard(status: SiteStatus, context: CardContext): AdaptiveCard {
+/** The notifications' health as `status` shows it, or why it could not be read (one sentence of ours). */
+export type NotificationsStatus = { health: NotifyHealth; now: Date } | { unavailable: string };
+
+/** Stopped conversations named on the card; the rest are counted. */
+export const MAX_STOPPED_SHOWN = 3;
+const MAX_CONVERSATION_NAME_SHOWN = 60;
+
+export function statusCard(status: SiteStatus, context: CardContext, notifications?: NotificationsStatus): AdaptiveCard {
   const headline =
     status.configMgrReachable === true
       ? { text: 'ConfigMgr is answering.', color: 'Good' }
@@ -44,7 +55,37 @@ export function statusCard(status: SiteStatus, context: CardContext): AdaptiveCa
     headline: headline.text,
     headlineColor: headline.color,
     facts,
+    hasNotifications: notifications !== undefined,
+    notificationFacts: notifications === undefined ? [] : notificationFacts(notifications),
   });
+}
+
+/** Waiting notifications, the oldest one's age, and which conversations stopped receiving and why. */
+function notificationFacts(notifications: NotificationsStatus): Array<{ title: string; value: string }> {
+  if ('unavailable' in notifications) return [{ title: 'Notifications', value: notifications.unavailable }];
+  const { health, now } = notifications;
+  const waiting =
+    health.outboxDepth === 0
+      ? 'Nothing waiting: every notification has been delivered.'
+      : `${countOf(health.outboxDepth, 'notification')} waiting; the oldest has waited ${jobDuration(Math.max(0, now.getTime() - (health.oldestUndeliveredAt ?? now).getTime()))}.`;
+  const named = health.stopped.slice(0, MAX_STOPPED_SHOWN).map(stoppedConversationText);
+  const more = health.stoppedConversations - named.length;
+  const stopped =
+    health.stoppedConversations === 0
+      ? 'None: every conversation with the bot receives.'
+      : `${countOf(health.stoppedConversations, 'conversation')}: ${named.join('; ')}${more > 0 ? `; and ${more} more` : ''}.`;
+  return [
+    { title: 'Waiting to be delivered', value: waiting },
+    { title: 'Stopped receiving', value: stopped },
+  ];
+}
+
+/** "channel "Ops" (the bot was removed from this conversation)": the kind and name, never its id. */
+function stoppedConversationText(conversation: ConversationRecord): string {
+  const kind = { personal: 'personal chat', groupChat: 'group chat', channel: 'channel', unknown: 'conversation' }[conversation.kind];
+  const name = conversation.name?.trim() ? ` "${escapeText(shorten(conversation.name.trim(), MAX_CONVERSATION_NAME_SHOWN))}"` : '';
+  const why = recordedSentence(conversation.disabledReason, 'Teams refused the notifications', 160).replace(/\.+$/, '');
+  return `${kind}${name} (${why})`;
 }
 
 /** Rows named on the status card (the log names up to ten). */
