@@ -13,6 +13,11 @@ import { SubscriptionAnswers } from './bot/answers/subscription-answers';
 import { ConversationReferences } from './bot/conversation-references';
 import { readNotifyHealth } from './services/notify/notify-health';
 import { openJobs, type JobsTuning } from './app-jobs';
+import { notifyHealthProbe, openNotifications, type NotifyTuning } from './app-notify';
+import { BotNotificationRenderer } from './bot/notify/notification-renderer';
+import { digestPayloadBuilder } from './bot/notify/digest-payload';
+import type { NotificationDispatcher } from './services/notify/dispatcher';
+import type { FreshnessWatch } from './services/media/freshness-watch';
 import type { JobService, RunnerKind } from './services/jobs/job-service';
 import type { JobRunner } from './services/jobs/runner';
 import type { Database } from './services/store/database';
@@ -42,6 +47,8 @@ export interface RunningApp {
   inventory: MediaInventory;
   /** The refresh jobs' parts, for tests and the bench. */
   jobs: { service: JobService; runner: JobRunner; database: Database; publisher: JobPublisher; runnerKind: RunnerKind };
+  /** The notifications' parts, for tests and the bench. */
+  notifications: { dispatcher: NotificationDispatcher; freshnessWatch: FreshnessWatch };
   stop(): Promise<void>;
 }
 
@@ -61,6 +68,8 @@ export interface StartOptions {
   http?: Partial<HttpLimits>;
   /** Job runner and sweep timing for tests; production uses the defaults. */
   jobs?: JobsTuning;
+  /** Notification dispatcher timing for tests and the bench; production uses the defaults. */
+  notify?: NotifyTuning;
   /** Channel token keys and turn/connector time limits; production uses the public cloud and defaults. */
   channel?: ChannelOptions;
   /** The job service's port and the shared receipt ledger; used only with RUNNER=webhook (the secret comes from config). */
@@ -148,8 +157,11 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
     inspector,
     releases,
     refreshReleases: () => releases.refreshSiteCatalog(),
+    // The store opens after the first sync may have ended: the watch reads the latest snapshot once it is there.
+    onSynced: (snapshot) => freshnessWatch?.synced(snapshot),
     logger: logger.child({ component: 'inventory' }),
   });
+  let freshnessWatch: FreshnessWatch | undefined;
   inventory.start(config.syncIntervalMinutes * 60_000);
   stops.unshift(() => inventory.stop());
   await Promise.race([
@@ -197,6 +209,21 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
   const publisher = new JobPublisher({ db: jobs.database.db, views, deliverer: edge.deliverer, logger: logger.child({ component: 'job-messages' }) });
   jobs.jobs.observe(publisher);
   stops.unshift(() => publisher.settled());
+  const notifications = openNotifications({
+    config,
+    db: jobs.database.db,
+    deliverer: edge.deliverer,
+    renderer: new BotNotificationRenderer({ db: jobs.database.db, views, cardContext, logger: logger.child({ component: 'notification-cards' }) }),
+    buildDigest: digestPayloadBuilder({ db: jobs.database.db, snapshot: () => inventory.snapshot() }),
+    logger,
+    tuning: options.notify,
+  });
+  // Every job change that committed a notification: deliver it now rather than at the next poll.
+  jobs.jobs.observe({ jobChanged: () => notifications.poke() });
+  freshnessWatch = notifications.freshnessWatch;
+  if (inventory.snapshot().syncedAt !== null) await freshnessWatch.synced(inventory.snapshot()).catch((error: unknown) => logger.warn({ err: error }, 'the freshness watch could not read the first sync'));
+  stops.unshift(() => notifications.stop());
+  const notifyProbe = notifyHealthProbe(jobs.database.db, logger);
   const jobAnswers = new JobAnswers({
     db: jobs.database.db,
     jobs: jobs.jobs,
@@ -230,7 +257,7 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
       config.runner.kind === 'webhook' && config.runner.secret !== undefined
         ? { ...(options.servicingCallbacks ?? jobs.servicingCallbacks), secret: config.runner.secret }
         : undefined,
-    health: () => {
+    health: async () => {
       const state = inventory.syncState();
       const sharesNotAnswering = inspector.sharesNotAnswering();
       // Degraded, still 200: the bot answers from its last inventory, and a probe that restarted it would lose
@@ -249,6 +276,7 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
         sharesNotAnswering,
         packages: inventory.snapshot().packages.length,
         skippedRows: state.skippedRows,
+        ...(await notifyProbe()),
       };
     },
   });
@@ -269,12 +297,14 @@ export async function startApp(config: AppConfig, options: StartOptions = {}): P
   const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${address.port}`;
   publicUrl = config.publicUrl ?? url;
   jobs.start();
+  notifications.start();
   return {
     url,
     publicUrl,
     port: address.port,
     inventory,
     jobs: { service: jobs.jobs, runner: jobs.runner, database: jobs.database, publisher, runnerKind: jobs.runnerKind },
+    notifications: { dispatcher: notifications.dispatcher, freshnessWatch: notifications.freshnessWatch },
     async stop() {
       for (const stop of stops) await stop();
     },

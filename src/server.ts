@@ -34,7 +34,7 @@ export const DEFAULT_HTTP_LIMITS: HttpLimits = {
 export interface ServerOptions {
   processActivity: ActivityProcessor;
   logger: Logger;
-  health: () => Record<string, unknown>;
+  health: () => Record<string, unknown> | Promise<Record<string, unknown>>;
   limits?: Partial<HttpLimits>;
   /** Set when RUNNER=webhook; otherwise POST /api/jobs/:id/events answers 404. */
   servicingCallbacks?: ServicingCallbackOptions;
@@ -76,7 +76,7 @@ export function createServer(options: ServerOptions): restify.Server {
   registerServicingEvents(server, logger, options.servicingCallbacks);
 
   server.get('/healthz', async (_req, res) => {
-    res.send(200, { status: 'ok', ...options.health() });
+    res.send(200, { status: 'ok', ...(await options.health()) });
   });
 
   server.on('restifyError', (req: restify.Request, _res: restify.Response, err: Error & { statusCode?: number }, callback: () => void) => {
