@@ -9,6 +9,7 @@ import {
   fenceOf,
   getStatusCard,
   listDeliveries,
+  parseMatched,
   pruneFinished,
   recordDelivered,
   takeOverExpiredClaims,
@@ -643,4 +644,37 @@ forEachDatabase('notification dispatcher', ({ open, dialect }) => {
       );
     });
   });
+});
+
+describe('dispatcher settings and stored matches', () => {
+  const badOptions: { why: string; options: Partial<DispatcherOptions> }[] = [
+    { why: 'no send slots', options: { concurrency: 0 } },
+    { why: 'a negative lease', options: { claimLeaseMs: -1 } },
+    { why: 'a send timeout that is not a number', options: { sendTimeoutMs: Number.NaN } },
+    { why: 'no attempts', options: { maxAttempts: 0 } },
+    { why: 'an app rate of zero', options: { ratePerSecond: 0 } },
+    { why: 'a conversation limit of zero', options: { conversationLimits: [{ count: 0, perMs: 1000 }] } },
+    { why: 'an endless poll', options: { pollMs: Infinity } },
+  ];
+  for (const c of badOptions) {
+    it(`refuses a setting that cannot work: ${c.why}`, () => {
+      const deliverer = new RecordingDeliverer();
+      assert.throws(
+        () => new NotificationDispatcher({ db: {} as Kysely<Schema>, deliverer, renderer: recordingRenderer(), logger: createLogger({ logLevel: 'silent' }), ...c.options }),
+        RangeError,
+      );
+    });
+  }
+
+  const matches: { why: string; stored: string; parsed: { topic: string; packageFilter: string }[] }[] = [
+    { why: 'pairs as written', stored: '[["all",""],["failures","24h2"]]', parsed: [{ topic: 'all', packageFilter: '' }, { topic: 'failures', packageFilter: '24h2' }] },
+    { why: 'not JSON', stored: 'all', parsed: [] },
+    { why: 'not a list', stored: '{"all":""}', parsed: [] },
+    { why: 'an unknown topic and a short pair left out', stored: '[["everything",""],["all"],["approvals",""]]', parsed: [{ topic: 'approvals', packageFilter: '' }] },
+  ];
+  for (const c of matches) {
+    it(`reads the stored matched subscriptions: ${c.why}`, () => {
+      assert.deepEqual(parseMatched(c.stored), c.parsed);
+    });
+  }
 });
