@@ -88,6 +88,11 @@ class SendTimedOut extends Error {
   }
 }
 
+interface Drawing {
+  notification: NotificationRecord | undefined;
+  rendered: RenderedNotification | undefined;
+}
+
 /** Thrown inside a delivery when its conversation must wait long: the delivery is put back, not failed. */
 class MustWait {
   constructor(readonly untilMs: number) {}
@@ -107,7 +112,7 @@ export class NotificationDispatcher {
   private readonly backoff: BackoffPolicy;
   private readonly appLimiter: SlidingWindowLimiter;
   private readonly conversationLimiters: ConversationLimiters;
-  private readonly renders = new Map<number, Promise<RenderedNotification | undefined>>();
+  private readonly renders = new Map<number, Promise<Drawing>>();
   private readonly inFlight = new Set<Promise<void>>();
   private loop: Promise<void> | undefined;
   private stopping = false;
@@ -261,12 +266,11 @@ export class NotificationDispatcher {
 
     let operation: DeliveryOperation = delivery.progress === 'card_sent' ? 'reply' : 'post';
     try {
-      const rendered = await this.render(delivery.notificationId, loaded);
+      const { notification, rendered } = await this.drawing(delivery.notificationId, loaded);
       if (rendered === undefined) {
         await recordDelivered(this.db, fence, { now: this.now(), conversationId: delivery.conversationId, matched: delivery.matched, sent: false, note: 'nothing left to show' });
         return;
       }
-      const notification = await this.notification(delivery.notificationId, loaded);
       const subject = notification?.subject;
       const address: ConversationAddress = { conversationId: conversation.conversationId, reference: conversation.reference };
       const wantsReply = conversation.kind === 'channel' && rendered.threadReply !== undefined;
@@ -360,27 +364,22 @@ export class NotificationDispatcher {
 
   // ─── drawing ───────────────────────────────────────────────────────────────────────────────────
 
-  private async notification(id: number, loaded: Map<number, NotificationRecord | undefined>): Promise<NotificationRecord | undefined> {
-    if (loaded.has(id)) return loaded.get(id);
-    const fetched = await loadNotifications(this.db, [id]);
-    const record = fetched.get(id);
-    loaded.set(id, record);
-    return record;
-  }
-
-  /** Draws the notification once for all its conversations; a drawing that failed is not kept, so a retry draws again. */
-  private render(id: number, loaded: Map<number, NotificationRecord | undefined>): Promise<RenderedNotification | undefined> {
+  /**
+   * Draws the notification once for all its conversations (kept with the notification itself, so that a
+   * cached drawing needs no read); a drawing that failed is not kept, so a retry draws again.
+   */
+  private drawing(id: number, loaded: Map<number, NotificationRecord | undefined>): Promise<Drawing> {
     const cached = this.renders.get(id);
     if (cached) {
       this.renders.delete(id);
       this.renders.set(id, cached);
       return cached;
     }
-    const drawing = (async () => {
-      const notification = await this.notification(id, loaded);
-      if (notification === undefined) return undefined;
+    const drawing = (async (): Promise<Drawing> => {
+      const notification = loaded.has(id) ? loaded.get(id) : (await loadNotifications(this.db, [id])).get(id);
+      if (notification === undefined) return { notification, rendered: undefined };
       try {
-        return await this.options.renderer.render(notification);
+        return { notification, rendered: await this.options.renderer.render(notification) };
       } catch (error) {
         throw new RenderFailed(error);
       }
