@@ -88,6 +88,13 @@ class SendTimedOut extends Error {
   }
 }
 
+/** One delivery's requests under one claim. */
+interface Trip {
+  conversationId: string;
+  fence: ClaimFence;
+  requests: number;
+}
+
 interface Drawing {
   notification: NotificationRecord | undefined;
   rendered: RenderedNotification | undefined;
@@ -265,6 +272,7 @@ export class NotificationDispatcher {
     }
 
     let operation: DeliveryOperation = delivery.progress === 'card_sent' ? 'reply' : 'post';
+    const trip: Trip = { conversationId: delivery.conversationId, fence, requests: 0 };
     try {
       const { notification, rendered } = await this.drawing(delivery.notificationId, loaded);
       if (rendered === undefined) {
@@ -282,7 +290,7 @@ export class NotificationDispatcher {
         if (existing !== undefined) {
           operation = 'update';
           try {
-            await this.send(conversation.conversationId, 'update', () => this.options.deliverer.update(address, existing, rendered.message));
+            await this.send(trip, 'update', () => this.options.deliverer.update(address, existing, rendered.message));
             cardActivityId = existing;
           } catch (error) {
             if (error instanceof MustWait || classifyDeliveryError(error, 'update', delivery.attempts + 1, this.backoff).kind !== 'activity-gone') throw error;
@@ -292,7 +300,7 @@ export class NotificationDispatcher {
         }
         if (cardActivityId === undefined) {
           operation = 'post';
-          cardActivityId = (await this.send(conversation.conversationId, 'post', () => this.options.deliverer.post(address, rendered.message))).activityId;
+          cardActivityId = (await this.send(trip, 'post', () => this.options.deliverer.post(address, rendered.message))).activityId;
         }
         if (!wantsReply || cardActivityId === undefined) {
           await this.delivered(fence, delivery, { activityId: cardActivityId, subject });
@@ -310,7 +318,7 @@ export class NotificationDispatcher {
       operation = 'reply';
       const threadReply = rendered.threadReply;
       const threadId = cardActivityId;
-      await this.send(conversation.conversationId, 'reply', () => this.options.deliverer.reply(address, threadId, threadReply));
+      await this.send(trip, 'reply', () => this.options.deliverer.reply(address, threadId, threadReply));
       await this.delivered(fence, delivery, { activityId: cardActivityId, subject });
     } catch (error) {
       if (error instanceof MustWait) {
@@ -396,10 +404,15 @@ export class NotificationDispatcher {
 
   /**
    * One request to Teams: waits for the conversation's and the app's limits (or throws MustWait when the
-   * conversation must wait long), then sends with a timeout.
+   * conversation must wait long), then sends with a timeout. A delivery's second request (the reply after
+   * the card, the post after a failed update) waits for a fresh claim when the lease might end before its
+   * answer, so that no other instance takes the delivery over while it is being sent.
    */
-  private async send<T>(conversationId: string, operation: DeliveryOperation, request: () => Promise<T>): Promise<T> {
+  private async send<T>(trip: Trip, operation: DeliveryOperation, request: () => Promise<T>): Promise<T> {
+    const { conversationId } = trip;
     const nowMs = this.now().getTime();
+    if (trip.requests > 0 && trip.fence.claimExpiresAt.getTime() - nowMs < this.sendTimeoutMs + LONG_WAIT_MS) throw new MustWait(nowMs);
+    trip.requests++;
     const conversationAt = this.conversationLimiters.nextAllowedAt(conversationId, nowMs);
     if (conversationAt - nowMs > LONG_WAIT_MS) throw new MustWait(conversationAt);
     const at = this.appLimiter.reserve(conversationAt);

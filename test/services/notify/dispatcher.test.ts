@@ -331,6 +331,30 @@ forEachDatabase('notification dispatcher', ({ open, dialect }) => {
       assert.deepEqual([done.state, done.activityId], ['delivered', 'act-1']);
     });
 
+    it('sends the thread reply under a fresh claim when the lease might end before its answer', async () => {
+      await conversation(db, 'channel', { kind: 'channel' });
+      await notify(db, { kind: 'job.succeeded', subject: 'job:A' });
+      const leases: (string | undefined)[] = [];
+      const leaseNow = async () => (await deliveriesOf('channel'))[0].claimExpiresAt?.toISOString();
+      const post = deliverer.post.bind(deliverer);
+      const reply = deliverer.reply.bind(deliverer);
+      deliverer.post = async (address, message) => (leases.push(await leaseNow()), post(address, message));
+      deliverer.reply = async (address, thread, message) => (leases.push(await leaseNow()), reply(address, thread, message));
+      let tick = 0;
+      await dispatcher({ claimLeaseMs: 1000, sendTimeoutMs: 5000, now: () => later(tick++) }).drain();
+      assert.equal(leases.length, 2);
+      assert.notEqual(leases[0], leases[1], 'the reply went under a new claim');
+      const [delivery] = await deliveriesOf('channel');
+      assert.deepEqual([delivery.state, delivery.progress, delivery.attempts], ['delivered', 'card_sent', 0]);
+      assert.deepEqual(
+        deliverer.calls.map((c) => [c.operation, c.target]),
+        [
+          ['post', undefined],
+          ['reply', 'act-1'],
+        ],
+      );
+    });
+
     it('waits out a 429 for its Retry-After, then delivers', async () => {
       await conversation(db, 'a');
       await notify(db);
