@@ -115,6 +115,7 @@ export class NotificationDispatcher {
   private readonly maxAttempts: number;
   private readonly maxThrottledAttempts: number;
   private readonly pollMs: number;
+  private readonly refillAt: number;
   private readonly now: () => Date;
   private readonly backoff: BackoffPolicy;
   private readonly appLimiter: SlidingWindowLimiter;
@@ -137,6 +138,7 @@ export class NotificationDispatcher {
     this.maxAttempts = positive('maxAttempts', options.maxAttempts ?? 6);
     this.maxThrottledAttempts = positive('maxThrottledAttempts', options.maxThrottledAttempts ?? 12);
     this.pollMs = positive('pollMs', options.pollMs ?? 1_000);
+    this.refillAt = Math.max(1, Math.floor(this.concurrency / 4));
     this.now = options.now ?? (() => new Date());
     this.backoff = {
       backoffBaseMs: positive('backoffBaseMs', options.backoffBaseMs ?? 1_000),
@@ -235,7 +237,8 @@ export class NotificationDispatcher {
         .catch((error: unknown) => this.logger.error({ err: error, deliveryId: delivery.id, notificationId: delivery.notificationId, conversationId: delivery.conversationId }, 'a notification delivery could not be recorded; its claim will be taken over'))
         .finally(() => {
           this.inFlight.delete(sending);
-          this.wake?.();
+          // Claims come in batches: the loop looks again once a quarter of the slots are free (or all are).
+          if (this.concurrency - this.inFlight.size >= this.refillAt || this.inFlight.size === 0) this.wake?.();
         });
       this.inFlight.add(sending);
     }

@@ -358,7 +358,7 @@ forEachDatabase('notification dispatcher', ({ open, dialect }) => {
     it('waits out a 429 for its Retry-After, then delivers', async () => {
       await conversation(db, 'a');
       await notify(db);
-      deliverer.fault = (call, calls) => (calls.length === 1 ? new DeliveryFailed(429, false, 'slow down', { retryAfterMs: 30_000 }) : undefined);
+      deliverer.fault = (_call, calls) => (calls.length === 1 ? new DeliveryFailed(429, false, 'slow down', { retryAfterMs: 30_000 }) : undefined);
       await dispatcher().drain();
       let [delivery] = await deliveriesOf('a');
       assert.deepEqual([delivery.state, delivery.attempts, delivery.nextAttemptAt.toISOString()], ['pending', 1, later(30_000).toISOString()]);
@@ -418,7 +418,7 @@ forEachDatabase('notification dispatcher', ({ open, dialect }) => {
     it('treats a send that never answers as transient after sendTimeoutMs', async () => {
       await conversation(db, 'a');
       await notify(db);
-      deliverer.fault = (call, calls) => (calls.length === 1 ? HANG : undefined);
+      deliverer.fault = (_call, calls) => (calls.length === 1 ? HANG : undefined);
       await dispatcher({ sendTimeoutMs: 50 }).drain();
       const [delivery] = await deliveriesOf('a');
       assert.deepEqual([delivery.state, delivery.attempts], ['pending', 1]);
