@@ -167,6 +167,7 @@ export class NotificationDispatcher {
 
   /** Something was enqueued: look now rather than at the next poll. */
   poke(): void {
+    // A poke while the loop is busy (not waiting) makes it look again before it waits.
     if (this.wake) this.wake();
     else this.pokedWhileBusy = true;
   }
@@ -238,7 +239,7 @@ export class NotificationDispatcher {
         .finally(() => {
           this.inFlight.delete(sending);
           // Claims come in batches: the loop looks again once a quarter of the slots are free (or all are).
-          if (this.concurrency - this.inFlight.size >= this.refillAt || this.inFlight.size === 0) this.wake?.();
+          if (this.concurrency - this.inFlight.size >= this.refillAt || this.inFlight.size === 0) this.poke();
         });
       this.inFlight.add(sending);
     }
