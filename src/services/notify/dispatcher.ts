@@ -297,7 +297,7 @@ export class NotificationDispatcher {
             await this.send(trip, 'update', () => this.options.deliverer.update(address, existing, rendered.message));
             cardActivityId = existing;
           } catch (error) {
-            if (error instanceof MustWait || classifyDeliveryError(error, 'update', delivery.attempts + 1, this.backoff).kind !== 'activity-gone') throw error;
+            if (!(error instanceof SendFailed) || classifyDeliveryError(error.cause, 'update', delivery.attempts + 1, this.backoff).kind !== 'activity-gone') throw error;
             this.logger.info(context, 'a status card was deleted in Teams; posting a new one');
             await forgetStatusCard(this.db, subject!, conversation.conversationId);
           }
@@ -329,7 +329,11 @@ export class NotificationDispatcher {
         await recordRetry(this.db, fence, { nextAttemptAt: new Date(error.untilMs), failed: false });
         return;
       }
-      await this.failedTry(fence, delivery, operation, error);
+      // Only a send or a drawing that failed is the delivery's failure; a failed database write is not
+      // (the claim is then taken over after its lease).
+      if (error instanceof SendFailed) await this.failedTry(fence, delivery, operation, error.cause);
+      else if (error instanceof RenderFailed) await this.failedTry(fence, delivery, operation, error);
+      else throw error;
     }
   }
 
@@ -422,7 +426,19 @@ export class NotificationDispatcher {
     const at = this.appLimiter.reserve(conversationAt);
     this.conversationLimiters.record(conversationId, at);
     if (at > nowMs) await sleep(at - nowMs);
-    return withTimeout(request(), this.sendTimeoutMs, operation);
+    try {
+      return await withTimeout(request(), this.sendTimeoutMs, operation);
+    } catch (error) {
+      throw new SendFailed(error);
+    }
+  }
+}
+
+/** What a request to Teams threw (or its timeout), told apart from the dispatcher's own failures. */
+class SendFailed extends Error {
+  constructor(cause: unknown) {
+    super('a request to Teams failed', { cause });
+    this.name = 'SendFailed';
   }
 }
 

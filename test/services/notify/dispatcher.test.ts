@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { createLogger } from '../../../src/logger';
 import { disableConversation, getConversation, saveConversation, type ConversationKind } from '../../../src/services/notify/conversation-repository';
 import { DeliveryFailed, type ConversationAddress, type Deliverer, type OutgoingMessage } from '../../../src/services/notify/deliverer';
@@ -353,6 +353,29 @@ forEachDatabase('notification dispatcher', ({ open, dialect }) => {
           ['reply', 'act-1'],
         ],
       );
+    });
+
+    it('does not count a failed database write after a send as a failed send: the claim is taken over after its lease', async () => {
+      const { logger, lines } = captureLogs();
+      await conversation(db, 'a');
+      await notify(db, { subject: 'job:A' });
+      const post = deliverer.post.bind(deliverer);
+      deliverer.post = async (address, message) => {
+        const answer = await post(address, message);
+        await sql`alter table status_cards rename to status_cards_away`.execute(db);
+        return answer;
+      };
+      await dispatcher({ logger }).drain();
+      await sql`alter table status_cards_away rename to status_cards`.execute(db);
+      const [held] = await deliveriesOf('a');
+      assert.deepEqual([held.state, held.attempts, held.lastError], ['sending', 0, null]);
+      assert.ok(lines.some((line) => line.msg === 'a notification delivery could not be recorded; its claim will be taken over' && line.notificationId === held.notificationId));
+      deliverer.post = post;
+      clock = later(60_001);
+      await dispatcher().drain();
+      const [done] = await deliveriesOf('a');
+      assert.equal(done.state, 'delivered');
+      assert.equal(deliverer.calls.filter((c) => c.operation === 'post').length, 2, 'the one repeat allowed: a post whose outcome was not recorded');
     });
 
     it('waits out a 429 for its Retry-After, then delivers', async () => {
