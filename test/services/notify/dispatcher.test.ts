@@ -365,8 +365,11 @@ forEachDatabase('notification dispatcher', ({ open, dialect }) => {
         await sql`alter table status_cards rename to status_cards_away`.execute(db);
         return answer;
       };
-      await dispatcher({ logger }).drain();
-      await sql`alter table status_cards_away rename to status_cards`.execute(db);
+      try {
+        await dispatcher({ logger }).drain();
+      } finally {
+        await sql`alter table status_cards_away rename to status_cards`.execute(db);
+      }
       const [held] = await deliveriesOf('a');
       assert.deepEqual([held.state, held.attempts, held.lastError], ['sending', 0, null]);
       assert.ok(lines.some((line) => line.msg === 'a notification delivery could not be recorded; its claim will be taken over' && line.notificationId === held.notificationId));
