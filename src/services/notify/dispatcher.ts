@@ -126,6 +126,8 @@ export class NotificationDispatcher {
   private stopping = false;
   private wake: (() => void) | undefined;
   private pokedWhileBusy = false;
+  /** drain() calls under way: while any is, a conversation's wait is spent in its slot. */
+  private draining = 0;
   private lastHousekeepingMs = 0;
 
   constructor(private readonly options: DispatcherOptions) {
@@ -172,15 +174,24 @@ export class NotificationDispatcher {
     else this.pokedWhileBusy = true;
   }
 
-  /** Fans out and delivers until nothing is due now (tests, and shutdown paths that want the outbox empty). */
+  /**
+   * Fans out and delivers until nothing is due now (tests, and shutdown paths that want the outbox
+   * empty). A delivery that is due but must wait for its conversation's limits is waited for here, in
+   * its slot, rather than put back: "due" includes it. One that failed and waits for a retry is not due.
+   */
   async drain(): Promise<void> {
-    for (;;) {
-      const claimed = await this.cycle();
-      if (claimed === 0 && this.inFlight.size === 0) {
-        // One more look: a send that just ended may have made the conversation's next delivery due.
-        if ((await this.cycle()) === 0 && this.inFlight.size === 0) return;
+    this.draining++;
+    try {
+      for (;;) {
+        const claimed = await this.cycle();
+        if (claimed === 0 && this.inFlight.size === 0) {
+          // One more look: a send that just ended may have made the conversation's next delivery due.
+          if ((await this.cycle()) === 0 && this.inFlight.size === 0) return;
+        }
+        if (this.inFlight.size > 0) await Promise.race(this.inFlight);
       }
-      if (this.inFlight.size > 0) await Promise.race(this.inFlight);
+    } finally {
+      this.draining--;
     }
   }
 
@@ -422,7 +433,7 @@ export class NotificationDispatcher {
     if (trip.requests > 0 && trip.fence.claimExpiresAt.getTime() - nowMs < this.sendTimeoutMs + LONG_WAIT_MS) throw new MustWait(nowMs);
     trip.requests++;
     const conversationAt = this.conversationLimiters.nextAllowedAt(conversationId, nowMs);
-    if (conversationAt - nowMs > LONG_WAIT_MS) throw new MustWait(conversationAt);
+    if (conversationAt - nowMs > LONG_WAIT_MS && this.draining === 0) throw new MustWait(conversationAt);
     const at = this.appLimiter.reserve(conversationAt);
     this.conversationLimiters.record(conversationId, at);
     if (at > nowMs) await sleep(at - nowMs);

@@ -555,19 +555,35 @@ forEachDatabase('notification dispatcher', ({ open, dialect }) => {
     it('puts a conversation that must wait long back in the queue instead of holding a slot', async () => {
       await conversation(db, 'a');
       await conversation(db, 'b');
-      await notify(db);
-      await notify(db);
-      const busy = dispatcher({ conversationLimits: [{ count: 1, perMs: 10_000 }] });
-      await busy.drain();
-      const [first, second] = await deliveriesOf('a');
-      assert.equal(first.state, 'delivered');
-      assert.deepEqual([second.state, second.attempts, second.nextAttemptAt.toISOString()], ['pending', 0, later(10_040).toISOString()]);
-      clock = later(10_040);
-      await busy.drain();
+      const running = dispatcher({ conversationLimits: [{ count: 1, perMs: 10_000 }], pollMs: 60_000 });
+      running.start();
+      try {
+        await notify(db);
+        await notify(db);
+        running.poke();
+        const settled = async () => (await deliveriesOf('a')).map((d) => d.state).join() === 'delivered,pending' && (await deliveriesOf('b')).map((d) => d.state).join() === 'delivered,pending';
+        while (!(await settled())) await new Promise((resolve) => setTimeout(resolve, 10));
+      } finally {
+        await running.stop();
+      }
+      for (const conversationId of ['a', 'b']) {
+        const [, second] = await deliveriesOf(conversationId);
+        assert.deepEqual([second.state, second.attempts, second.claimedBy, second.nextAttemptAt.toISOString()], ['pending', 0, null, later(10_040).toISOString()]);
+      }
+      assert.equal(deliverer.calls.length, 2);
+    });
+
+    it("waits in its slot for the conversation's limits while draining, so that drain delivers everything due", async () => {
+      await conversation(db, 'a');
+      for (let i = 0; i < 4; i++) await notify(db);
+      const sentAt: number[] = [];
+      deliverer.fault = () => void sentAt.push(Date.now());
+      await dispatcher({ conversationLimits: [{ count: 2, perMs: 300 }], now: () => new Date() }).drain();
       assert.deepEqual(
         (await deliveriesOf('a')).map((d) => d.state),
-        ['delivered', 'delivered'],
+        ['delivered', 'delivered', 'delivered', 'delivered'],
       );
+      for (let i = 2; i < 4; i++) assert.ok(sentAt[i] - sentAt[i - 2] >= 300, `request ${i} came ${sentAt[i] - sentAt[i - 2]} ms after request ${i - 2}`);
     });
 
     it('keeps the app-wide rate over every second, with its margin', async () => {
