@@ -561,7 +561,11 @@ forEachDatabase('notification dispatcher', ({ open, dialect }) => {
         await notify(db);
         await notify(db);
         running.poke();
-        const settled = async () => (await deliveriesOf('a')).map((d) => d.state).join() === 'delivered,pending' && (await deliveriesOf('b')).map((d) => d.state).join() === 'delivered,pending';
+        const putBack = async (conversationId: string) => {
+          const [first, second] = await deliveriesOf(conversationId);
+          return first?.state === 'delivered' && second?.state === 'pending' && second.nextAttemptAt > T0;
+        };
+        const settled = async () => (await putBack('a')) && (await putBack('b'));
         while (!(await settled())) await new Promise((resolve) => setTimeout(resolve, 10));
       } finally {
         await running.stop();
