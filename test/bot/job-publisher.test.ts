@@ -175,6 +175,25 @@ describe('job publisher through the channel connector', function () {
     assert.equal(connector.requests.filter((r) => r.status !== 200).length, 0);
   });
 
+  it('in a channel, replies with the outcome in the thread the request was typed in, @mentioning the requester, instead of a new post', async () => {
+    await start();
+    const thread = '19:osd-team@thread.tacv2;messageid=1700000000123';
+    const inChannel = (activity: Record<string, unknown>) => ({ ...activity, conversation: { id: thread, conversationType: 'channel', tenantId: '00000000-0000-4000-8000-0000000000aa' } });
+    const { status } = await postToBot(app!.url, viaConnector(inChannel(messageActivity('refresh PS100012 from the channel'))));
+    assert.ok(status === 200 || status === 202);
+    const jobCard = await eventually('the job card', () => connector.requests.find((r) => r.method === 'POST' && /Job [0-9A-Z]{5} · refresh/.test(textOf(r))));
+    const jobId = /Job ([0-9A-Z]{5}) · refresh/.exec(textOf(jobCard))![1];
+    await postToBot(app!.url, viaConnector(inChannel(cardActionActivity('job.approve', { jobId, comment: '' }))));
+    await finished(jobId);
+
+    const outcome = connector.requests.filter((r) => r.method === 'POST' && /succeeded:/.test(textOf(r)));
+    assert.equal(outcome.length, 1, 'one outcome message');
+    assert.equal(outcome[0]!.conversationId, thread, 'a reply in the thread the request was typed in');
+    assert.match(textOf(outcome[0]), /<at>Test user 0<\/at>$/);
+    const entities = outcome[0]!.activity?.entities as Array<{ type: string; mentioned: { id: string; name: string } }>;
+    assert.deepEqual(entities.map((e) => [e.type, e.mentioned.name]), [['mention', 'Test user 0']]);
+  });
+
   it('posts the next approval card where an approver said "approvals here", and updates it there when decided', async () => {
     await start();
     const answer = await say('approvals here', 1);

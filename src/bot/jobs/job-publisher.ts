@@ -8,7 +8,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import { approvalReminderMessage, jobStatusMessage } from '../../cards/jobs/job-message';
+import { approvalReminderMessage, jobOutcomeReply, jobStatusMessage } from '../../cards/jobs/job-message';
 import { FINAL_STATES, type JobEventKind } from '../../services/jobs/job';
 import { getSetting, listJobMessages, saveJobMessage } from '../../services/jobs/job-repository';
 import type { JobChange, JobObserver } from '../../services/jobs/job-service';
@@ -101,8 +101,13 @@ export class JobPublisher implements JobObserver {
       if (target) await this.send(target, { text: approvalReminderMessage(await view(), new Date()) });
     }
     if (event !== undefined && (FINAL_STATES as readonly string[]).includes(event.kind)) {
-      const requester = addressOf(messages.find((message) => message.role === 'requester') ?? messages.find((message) => message.role === 'request'));
-      if (requester) await this.send(requester, { text: jobStatusMessage(await view()) });
+      const card = messages.find((message) => message.role === 'requester') ?? messages.find((message) => message.role === 'request');
+      const requester = addressOf(card);
+      if (card && requester && isChannel(requester)) {
+        // A channel stays quiet: the outcome goes into the job card's thread, telling the requester by name.
+        const reply = jobOutcomeReply(await view());
+        await this.attempt(() => this.options.deliverer.reply(requester, threadOf(requester, card.activityId), reply), job.id, requester.conversationId);
+      } else if (requester) await this.send(requester, { text: jobStatusMessage(await view()) });
     }
   }
 
@@ -131,4 +136,15 @@ export class JobPublisher implements JobObserver {
 
 function addressOf(message: { conversationId: string; reference: Record<string, unknown> } | undefined): ConversationAddress | undefined {
   return message ? { conversationId: message.conversationId, reference: message.reference } : undefined;
+}
+
+/** The thread the card is in: the one the request was typed in (`;messageid=` of its conversation), else the card's own. */
+function threadOf(address: ConversationAddress, cardActivityId: string): string {
+  const conversationId = String((address.reference.conversation as { id?: unknown } | undefined)?.id ?? address.conversationId);
+  return /;messageid=([^;]+)/.exec(conversationId)?.[1] ?? cardActivityId;
+}
+
+function isChannel(address: ConversationAddress): boolean {
+  const conversation = address.reference.conversation as { conversationType?: unknown } | undefined;
+  return conversation?.conversationType === 'channel';
 }

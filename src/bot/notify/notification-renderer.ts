@@ -9,7 +9,7 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { jobStatusMessage } from '../../cards/jobs/job-message';
+import { jobOutcomeReply, jobStatusMessage } from '../../cards/jobs/job-message';
 import type { JobView } from '../../cards/jobs/job-view';
 import type { AdaptiveCard, CardContext } from '../../cards/kit/adaptive-card';
 import { escapeText, shorten } from '../../cards/kit/text';
@@ -19,7 +19,6 @@ import { driftCard, driftText } from '../../cards/notify/drift-card';
 import { newerRevisionCard, newerRevisionText } from '../../cards/notify/freshness-card';
 import { getSetting } from '../../services/jobs/job-repository';
 import { JobNotFound } from '../../services/jobs/job-service';
-import type { Mention, OutgoingMessage } from '../../services/notify/deliverer';
 import type { NotificationKind, NotificationRecord } from '../../services/notify/notification';
 import type { NotificationRenderer, RenderedNotification } from '../../services/notify/notification-renderer';
 import type { Schema } from '../../services/store/schema';
@@ -29,7 +28,6 @@ import type { JobViews } from '../jobs/job-views';
 /** Job kinds that end a job: in a channel, the card's thread also gets the outcome with an @mention. */
 const FINAL_JOB_KINDS: ReadonlySet<NotificationKind> = new Set(['job.succeeded', 'job.failed', 'job.cancelled', 'job.rejected', 'job.expired']);
 
-const MAX_MENTION_NAME = 80;
 
 export interface BotNotificationRendererOptions {
   db: Kysely<Schema>;
@@ -147,7 +145,7 @@ export class BotNotificationRenderer implements NotificationRenderer {
     }
     const text = jobStatusMessage(view);
     const rendered: RenderedNotification = { message: { card: this.options.views.jobCard(view), text } };
-    if (FINAL_JOB_KINDS.has(notification.kind)) rendered.threadReply = outcomeReply(view, text);
+    if (FINAL_JOB_KINDS.has(notification.kind)) rendered.threadReply = jobOutcomeReply(view);
     return rendered;
   }
 
@@ -167,15 +165,6 @@ export class BotNotificationRenderer implements NotificationRenderer {
 
 function cardMessage(card: AdaptiveCard, text: string): RenderedNotification {
   return { message: { card, text } };
-}
-
-/** "Job K7P2Q … succeeded: …. <at>Zoë</at>" with the requester mentioned. */
-function outcomeReply(view: JobView, text: string): OutgoingMessage {
-  const requester = view.job.requester;
-  // The mention's name is matched against the text between <at> tags: no markup may come through it.
-  const name = shorten(requester.name.replace(/[<>]/g, '').trim() || 'requester', MAX_MENTION_NAME);
-  const mention: Mention = { id: requester.id, name };
-  return { text: `${text} <at>${name}</at>`, mentions: [mention] };
 }
 
 function jobIdOf(subject: string): string | undefined {

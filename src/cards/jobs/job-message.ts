@@ -7,6 +7,10 @@ import { countOf } from '../card-formatting';
 import { approvalCount, jobDuration, packageTitle, personName, recordedSentence, runDuration, stepOf, typedText } from './job-text';
 import type { JobView } from './job-view';
 import { stageShort } from './stage-labels';
+import { shorten } from '../kit/text';
+import type { OutgoingMessage } from '../../services/notify/deliverer';
+
+const MAX_MENTION_NAME = 80;
 
 const MAX_REASON_IN_MESSAGE = 200;
 const MAX_COMMENT_IN_MESSAGE = 200;
@@ -86,4 +90,15 @@ function capitalize(text: string): string {
 
 function withStop(sentence: string): string {
   return /[.!?…]$/.test(sentence) ? sentence : `${sentence}.`;
+}
+
+/**
+ * The outcome as a reply in the job card's thread (channels): the final sentence with the requester
+ * @mentioned, "Job K7P2Q … succeeded: …. <at>Zoë</at>".
+ */
+export function jobOutcomeReply(view: JobView): OutgoingMessage {
+  const requester = view.job.requester;
+  // The mention's name is matched against the text between <at> tags: no markup may come through it.
+  const name = shorten(requester.name.replace(/[<>]/g, '').trim() || 'requester', MAX_MENTION_NAME);
+  return { text: `${jobStatusMessage(view)} <at>${name}</at>`, mentions: [{ id: requester.id, name }] };
 }
