@@ -2,13 +2,15 @@
  * npm run bench: turn latency and throughput of `list` and `show` over HTTP with expectReplies, against
  * a simulated 500-package site whose AdminService answers after 2 s, next to a minimal botbuilder bot;
  * and the inventory sync of that site (time, AdminService requests, then a sync with nothing changed);
- * the WIM metadata reader (wim-metadata.ts); Approve clicks on refresh jobs (approvals.ts).
+ * the WIM metadata reader (wim-metadata.ts); Approve clicks on refresh jobs (approvals.ts); the fan-out of
+ * notifications to 1,000 conversations through the connector double (notify-fanout.ts).
  */
 import { cpus, totalmem } from 'node:os';
 import { createLogger } from '../src/logger';
 import { AdminServiceSimulator } from '../src/services/demo/admin-service-simulator';
 import { createSyntheticSite } from '../src/services/demo/synthetic-site';
 import { runApprovalsBench } from './approvals';
+import { runNotifyBench } from './notify-fanout';
 import { startBotProcess, stopBotProcess, waitForSync, type BotProcess } from './bot-processes';
 import { median, medianRound as medianBy } from './stats';
 import { runTurnLoad, type LoadResult } from './turn-load';
@@ -55,6 +57,10 @@ async function main(): Promise<void> {
   if (wanted('approvals')) {
     say();
     await runApprovalsBench(say);
+  }
+  if (wanted('notify')) {
+    say();
+    await runNotifyBench(say);
   }
 }
 

@@ -220,6 +220,24 @@ export class PlaygroundChat {
     }
   }
 
+  /** Opens a conversation from the Playground's side list: "Personal Chat", "Group Chat" or a channel ("General"). */
+  async openConversation(name: string): Promise<void> {
+    await this.page.getByRole('treeitem').filter({ hasText: name }).first().click();
+    await this.page.waitForTimeout(SETTLE_MS);
+  }
+
+  /** In a channel: every thread the bot started or replied in, as the page groups them (first post and replies). */
+  channelThreads(): Locator {
+    return this.page.locator('[role="group"]').filter({ has: this.page.getByText('Test Bot', { exact: true }) });
+  }
+
+  /** In a channel: starts a new post with `text` (the channel's "Start a new post" box). */
+  async postInChannel(text: string): Promise<void> {
+    const composer = this.page.locator('[role="group"]').filter({ hasText: 'Start a new post' }).first();
+    await composer.getByRole('textbox').fill(text);
+    await composer.getByRole('button', { name: 'Post', exact: true }).click();
+  }
+
   /** The text of the Playground's log panel: every activity it exchanged with the bot and its status code. */
   async logPanelText(): Promise<string> {
     const text = await this.page
