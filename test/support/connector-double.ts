@@ -95,6 +95,18 @@ export interface InFlightRequest {
   created: boolean;
 }
 
+/** A request refused because the sender went over a limit: which one, and by how much. */
+export interface LimitBreak {
+  /** 'app', or the thread's conversation id. */
+  scope: string;
+  limit: WindowLimit;
+  /** Accepted requests already in the window when this one came. */
+  inWindow: number;
+  /** How long after the oldest request in the window this one came: perMs minus this is how early it was. */
+  sinceOldestMs: number;
+  at: number;
+}
+
 export interface DoubleCounters {
   requests: number;
   accepted: number;
@@ -139,6 +151,8 @@ export interface ConnectorDouble {
   acceptedOrder(conversationId: string): AcceptedWrite[];
   /** Every accepted write, oldest first. */
   accepted: AcceptedWrite[];
+  /** Every request refused for going over a limit. */
+  limitBreaks: LimitBreak[];
   /** Requests received and never answered. */
   inFlight: InFlightRequest[];
   /** After `afterAccepted` accepted requests in all, stop answering; `create` says whether held writes take effect. */
@@ -181,6 +195,13 @@ function mentionsOf(activity: ActivityBody): StoredMessage['mentions'] {
     });
 }
 
+/** Requests are timed on arrival but handled when their body is in: keep each list in time order. */
+function insertSorted(times: number[], at: number): void {
+  let index = times.length;
+  while (index > 0 && times[index - 1] > at) index -= 1;
+  times.splice(index, 0, at);
+}
+
 /** Counts times within (now - perMs, now]. `times` is sorted. */
 function countWithin(times: readonly number[], now: number, perMs: number): { count: number; oldest?: number } {
   let index = times.length;
@@ -220,6 +241,7 @@ export async function startConnectorDouble(options: ConnectorDoubleOptions = {})
   const byId = new Map<string, StoredMessage>();
   const threads = new Map<string, Thread>();
   const accepted: AcceptedWrite[] = [];
+  const limitBreaks: LimitBreak[] = [];
   const inFlight: InFlightRequest[] = [];
   const requestTimes: number[] = [];
   const acceptedTimes: number[] = [];
@@ -248,13 +270,19 @@ export async function startConnectorDouble(options: ConnectorDoubleOptions = {})
   };
 
   /** The seconds until a write would fit, or undefined when it fits now. */
-  const overLimit = (thread: Thread, at: number): number | undefined => {
+  const overLimit = (threadKey: string, thread: Thread, at: number): number | undefined => {
     let waitMs: number | undefined;
     const app = countWithin(acceptedTimes, at, 1_000);
-    if (app.count >= appRate) waitMs = (app.oldest ?? at) + 1_000 - at;
+    if (app.count >= appRate) {
+      waitMs = (app.oldest ?? at) + 1_000 - at;
+      limitBreaks.push({ scope: 'app', limit: { count: appRate, perMs: 1_000 }, inWindow: app.count, sinceOldestMs: at - (app.oldest ?? at), at });
+    }
     for (const limit of threadLimits) {
       const within = countWithin(thread.times, at, limit.perMs);
-      if (within.count >= limit.count) waitMs = Math.max(waitMs ?? 0, (within.oldest ?? at) + limit.perMs - at);
+      if (within.count >= limit.count) {
+        waitMs = Math.max(waitMs ?? 0, (within.oldest ?? at) + limit.perMs - at);
+        limitBreaks.push({ scope: threadKey, limit, inWindow: within.count, sinceOldestMs: at - (within.oldest ?? at), at });
+      }
     }
     return waitMs === undefined ? undefined : Math.max(1, Math.ceil(waitMs / 1_000));
   };
@@ -283,10 +311,9 @@ export async function startConnectorDouble(options: ConnectorDoubleOptions = {})
   const teamsError = (res: ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}): void =>
     sendJson(res, status, { error: { code, message } }, headers);
 
-  const handle = (req: IncomingMessage, res: ServerResponse, body: string): void => {
-    const at = now();
+  const handle = (req: IncomingMessage, res: ServerResponse, body: string, at: number): void => {
     counters.requests += 1;
-    requestTimes.push(at);
+    insertSorted(requestTimes, at);
     trim(requestTimes, at, 1_000);
     counters.peakRequestsPerSecond = Math.max(counters.peakRequestsPerSecond, requestTimes.length);
 
@@ -319,7 +346,7 @@ export async function startConnectorDouble(options: ConnectorDoubleOptions = {})
     trim(thread.times, at, longestWindow);
     trim(acceptedTimes, at, 1_000);
 
-    const retryAfter = overLimit(thread, at);
+    const retryAfter = overLimit(threadKey, thread, at);
     if (retryAfter !== undefined) {
       counters.throttledByLimit += 1;
       teamsError(res, 429, 'ThrottledRequest', 'Too many requests.', { 'retry-after': String(retryAfter) });
@@ -364,8 +391,8 @@ export async function startConnectorDouble(options: ConnectorDoubleOptions = {})
     }
 
     counters.accepted += 1;
-    thread.times.push(at);
-    acceptedTimes.push(at);
+    insertSorted(thread.times, at);
+    insertSorted(acceptedTimes, at);
     counters.peakAcceptedPerSecond = Math.max(counters.peakAcceptedPerSecond, acceptedTimes.length);
     if (message) {
       message.activity = activity;
@@ -398,9 +425,11 @@ export async function startConnectorDouble(options: ConnectorDoubleOptions = {})
 
   const sockets = new Set<Socket>();
   const server: Server = createServer((req, res) => {
+    // Counted when the request arrives, not when its body has been read.
+    const at = now();
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => handle(req, res, Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => handle(req, res, Buffer.concat(chunks).toString('utf8'), at));
   });
   server.on('connection', (socket) => {
     sockets.add(socket);
@@ -417,6 +446,7 @@ export async function startConnectorDouble(options: ConnectorDoubleOptions = {})
     conversationIds: () => [...conversations.keys()].filter((id) => (conversations.get(id) ?? []).length > 0),
     acceptedOrder: (conversationId) => accepted.filter((write) => write.conversationId === baseOf(conversationId).base),
     accepted,
+    limitBreaks,
     inFlight,
     holdAfter: (afterAccepted, { create }) => {
       hold = { afterAccepted, create };
