@@ -152,6 +152,7 @@ export async function fanOut(db: Kysely<Schema>, request: FanOutRequest): Promis
 
   const plans = new Map<number, PlannedDelivery[]>();
   for (const row of waiting) {
+    await yieldToEventLoop();
     const notification = rowToNotification(row);
     const planned: PlannedDelivery[] = [];
     // An unreadable notification is fanned out to nobody rather than blocking every later one.
@@ -200,6 +201,7 @@ export async function fanOut(db: Kysely<Schema>, request: FanOutRequest): Promis
       })),
     );
     for (let start = 0; start < rows.length; start += INSERT_CHUNK) {
+      if (start > 0) await yieldToEventLoop();
       await tx
         .insertInto('deliveries')
         .values(rows.slice(start, start + INSERT_CHUNK))
@@ -209,6 +211,15 @@ export async function fanOut(db: Kysely<Schema>, request: FanOutRequest): Promis
     if (run.length > 0) await tx.updateTable('notifications').set({ fanned_out_at: at }).where('id', 'in', run).execute();
     return { notifications: run.length, deliveries: rows.length };
   });
+}
+
+/**
+ * Lets timers and I/O run between the pieces of a large fan-out: better-sqlite3 runs each statement
+ * synchronously and an await of a settled promise does not leave the microtask queue, so without this
+ * a thousand-conversation fan-out would hold the chat turns of the same process for its whole length.
+ */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 // ─── claims ──────────────────────────────────────────────────────────────────────────────────────

@@ -88,6 +88,18 @@ class SendTimedOut extends Error {
   }
 }
 
+/** One delivery's requests under one claim. */
+interface Trip {
+  conversationId: string;
+  fence: ClaimFence;
+  requests: number;
+}
+
+interface Drawing {
+  notification: NotificationRecord | undefined;
+  rendered: RenderedNotification | undefined;
+}
+
 /** Thrown inside a delivery when its conversation must wait long: the delivery is put back, not failed. */
 class MustWait {
   constructor(readonly untilMs: number) {}
@@ -103,16 +115,19 @@ export class NotificationDispatcher {
   private readonly maxAttempts: number;
   private readonly maxThrottledAttempts: number;
   private readonly pollMs: number;
+  private readonly refillAt: number;
   private readonly now: () => Date;
   private readonly backoff: BackoffPolicy;
   private readonly appLimiter: SlidingWindowLimiter;
   private readonly conversationLimiters: ConversationLimiters;
-  private readonly renders = new Map<number, Promise<RenderedNotification | undefined>>();
+  private readonly renders = new Map<number, Promise<Drawing>>();
   private readonly inFlight = new Set<Promise<void>>();
   private loop: Promise<void> | undefined;
   private stopping = false;
   private wake: (() => void) | undefined;
   private pokedWhileBusy = false;
+  /** drain() calls under way: while any is, a conversation's wait is spent in its slot. */
+  private draining = 0;
   private lastHousekeepingMs = 0;
 
   constructor(private readonly options: DispatcherOptions) {
@@ -125,6 +140,7 @@ export class NotificationDispatcher {
     this.maxAttempts = positive('maxAttempts', options.maxAttempts ?? 6);
     this.maxThrottledAttempts = positive('maxThrottledAttempts', options.maxThrottledAttempts ?? 12);
     this.pollMs = positive('pollMs', options.pollMs ?? 1_000);
+    this.refillAt = Math.max(1, Math.floor(this.concurrency / 4));
     this.now = options.now ?? (() => new Date());
     this.backoff = {
       backoffBaseMs: positive('backoffBaseMs', options.backoffBaseMs ?? 1_000),
@@ -153,19 +169,29 @@ export class NotificationDispatcher {
 
   /** Something was enqueued: look now rather than at the next poll. */
   poke(): void {
+    // A poke while the loop is busy (not waiting) makes it look again before it waits.
     if (this.wake) this.wake();
     else this.pokedWhileBusy = true;
   }
 
-  /** Fans out and delivers until nothing is due now (tests, and shutdown paths that want the outbox empty). */
+  /**
+   * Fans out and delivers until nothing is due now (tests, and shutdown paths that want the outbox
+   * empty). A delivery that is due but must wait for its conversation's limits is waited for here, in
+   * its slot, rather than put back: "due" includes it. One that failed and waits for a retry is not due.
+   */
   async drain(): Promise<void> {
-    for (;;) {
-      const claimed = await this.cycle();
-      if (claimed === 0 && this.inFlight.size === 0) {
-        // One more look: a send that just ended may have made the conversation's next delivery due.
-        if ((await this.cycle()) === 0 && this.inFlight.size === 0) return;
+    this.draining++;
+    try {
+      for (;;) {
+        const claimed = await this.cycle();
+        if (claimed === 0 && this.inFlight.size === 0) {
+          // One more look: a send that just ended may have made the conversation's next delivery due.
+          if ((await this.cycle()) === 0 && this.inFlight.size === 0) return;
+        }
+        if (this.inFlight.size > 0) await Promise.race(this.inFlight);
       }
-      if (this.inFlight.size > 0) await Promise.race(this.inFlight);
+    } finally {
+      this.draining--;
     }
   }
 
@@ -223,7 +249,8 @@ export class NotificationDispatcher {
         .catch((error: unknown) => this.logger.error({ err: error, deliveryId: delivery.id, notificationId: delivery.notificationId, conversationId: delivery.conversationId }, 'a notification delivery could not be recorded; its claim will be taken over'))
         .finally(() => {
           this.inFlight.delete(sending);
-          this.wake?.();
+          // Claims come in batches: the loop looks again once a quarter of the slots are free (or all are).
+          if (this.concurrency - this.inFlight.size >= this.refillAt || this.inFlight.size === 0) this.poke();
         });
       this.inFlight.add(sending);
     }
@@ -260,13 +287,13 @@ export class NotificationDispatcher {
     }
 
     let operation: DeliveryOperation = delivery.progress === 'card_sent' ? 'reply' : 'post';
+    const trip: Trip = { conversationId: delivery.conversationId, fence, requests: 0 };
     try {
-      const rendered = await this.render(delivery.notificationId, loaded);
+      const { notification, rendered } = await this.drawing(delivery.notificationId, loaded);
       if (rendered === undefined) {
         await recordDelivered(this.db, fence, { now: this.now(), conversationId: delivery.conversationId, matched: delivery.matched, sent: false, note: 'nothing left to show' });
         return;
       }
-      const notification = await this.notification(delivery.notificationId, loaded);
       const subject = notification?.subject;
       const address: ConversationAddress = { conversationId: conversation.conversationId, reference: conversation.reference };
       const wantsReply = conversation.kind === 'channel' && rendered.threadReply !== undefined;
@@ -278,17 +305,17 @@ export class NotificationDispatcher {
         if (existing !== undefined) {
           operation = 'update';
           try {
-            await this.send(conversation.conversationId, 'update', () => this.options.deliverer.update(address, existing, rendered.message));
+            await this.send(trip, 'update', () => this.options.deliverer.update(address, existing, rendered.message));
             cardActivityId = existing;
           } catch (error) {
-            if (error instanceof MustWait || classifyDeliveryError(error, 'update', delivery.attempts + 1, this.backoff).kind !== 'activity-gone') throw error;
+            if (!(error instanceof SendFailed) || classifyDeliveryError(error.cause, 'update', delivery.attempts + 1, this.backoff).kind !== 'activity-gone') throw error;
             this.logger.info(context, 'a status card was deleted in Teams; posting a new one');
             await forgetStatusCard(this.db, subject!, conversation.conversationId);
           }
         }
         if (cardActivityId === undefined) {
           operation = 'post';
-          cardActivityId = (await this.send(conversation.conversationId, 'post', () => this.options.deliverer.post(address, rendered.message))).activityId;
+          cardActivityId = (await this.send(trip, 'post', () => this.options.deliverer.post(address, rendered.message))).activityId;
         }
         if (!wantsReply || cardActivityId === undefined) {
           await this.delivered(fence, delivery, { activityId: cardActivityId, subject });
@@ -306,14 +333,18 @@ export class NotificationDispatcher {
       operation = 'reply';
       const threadReply = rendered.threadReply;
       const threadId = cardActivityId;
-      await this.send(conversation.conversationId, 'reply', () => this.options.deliverer.reply(address, threadId, threadReply));
+      await this.send(trip, 'reply', () => this.options.deliverer.reply(address, threadId, threadReply));
       await this.delivered(fence, delivery, { activityId: cardActivityId, subject });
     } catch (error) {
       if (error instanceof MustWait) {
         await recordRetry(this.db, fence, { nextAttemptAt: new Date(error.untilMs), failed: false });
         return;
       }
-      await this.failedTry(fence, delivery, operation, error);
+      // Only a send or a drawing that failed is the delivery's failure; a failed database write is not
+      // (the claim is then taken over after its lease).
+      if (error instanceof SendFailed) await this.failedTry(fence, delivery, operation, error.cause);
+      else if (error instanceof RenderFailed) await this.failedTry(fence, delivery, operation, error);
+      else throw error;
     }
   }
 
@@ -360,27 +391,22 @@ export class NotificationDispatcher {
 
   // ─── drawing ───────────────────────────────────────────────────────────────────────────────────
 
-  private async notification(id: number, loaded: Map<number, NotificationRecord | undefined>): Promise<NotificationRecord | undefined> {
-    if (loaded.has(id)) return loaded.get(id);
-    const fetched = await loadNotifications(this.db, [id]);
-    const record = fetched.get(id);
-    loaded.set(id, record);
-    return record;
-  }
-
-  /** Draws the notification once for all its conversations; a drawing that failed is not kept, so a retry draws again. */
-  private render(id: number, loaded: Map<number, NotificationRecord | undefined>): Promise<RenderedNotification | undefined> {
+  /**
+   * Draws the notification once for all its conversations (kept with the notification itself, so that a
+   * cached drawing needs no read); a drawing that failed is not kept, so a retry draws again.
+   */
+  private drawing(id: number, loaded: Map<number, NotificationRecord | undefined>): Promise<Drawing> {
     const cached = this.renders.get(id);
     if (cached) {
       this.renders.delete(id);
       this.renders.set(id, cached);
       return cached;
     }
-    const drawing = (async () => {
-      const notification = await this.notification(id, loaded);
-      if (notification === undefined) return undefined;
+    const drawing = (async (): Promise<Drawing> => {
+      const notification = loaded.has(id) ? loaded.get(id) : (await loadNotifications(this.db, [id])).get(id);
+      if (notification === undefined) return { notification, rendered: undefined };
       try {
-        return await this.options.renderer.render(notification);
+        return { notification, rendered: await this.options.renderer.render(notification) };
       } catch (error) {
         throw new RenderFailed(error);
       }
@@ -397,16 +423,33 @@ export class NotificationDispatcher {
 
   /**
    * One request to Teams: waits for the conversation's and the app's limits (or throws MustWait when the
-   * conversation must wait long), then sends with a timeout.
+   * conversation must wait long), then sends with a timeout. A delivery's second request (the reply after
+   * the card, the post after a failed update) waits for a fresh claim when the lease might end before its
+   * answer, so that no other instance takes the delivery over while it is being sent.
    */
-  private async send<T>(conversationId: string, operation: DeliveryOperation, request: () => Promise<T>): Promise<T> {
+  private async send<T>(trip: Trip, operation: DeliveryOperation, request: () => Promise<T>): Promise<T> {
+    const { conversationId } = trip;
     const nowMs = this.now().getTime();
+    if (trip.requests > 0 && trip.fence.claimExpiresAt.getTime() - nowMs < this.sendTimeoutMs + LONG_WAIT_MS) throw new MustWait(nowMs);
+    trip.requests++;
     const conversationAt = this.conversationLimiters.nextAllowedAt(conversationId, nowMs);
-    if (conversationAt - nowMs > LONG_WAIT_MS) throw new MustWait(conversationAt);
+    if (conversationAt - nowMs > LONG_WAIT_MS && this.draining === 0) throw new MustWait(conversationAt);
     const at = this.appLimiter.reserve(conversationAt);
     this.conversationLimiters.record(conversationId, at);
     if (at > nowMs) await sleep(at - nowMs);
-    return withTimeout(request(), this.sendTimeoutMs, operation);
+    try {
+      return await withTimeout(request(), this.sendTimeoutMs, operation);
+    } catch (error) {
+      throw new SendFailed(error);
+    }
+  }
+}
+
+/** What a request to Teams threw (or its timeout), told apart from the dispatcher's own failures. */
+class SendFailed extends Error {
+  constructor(cause: unknown) {
+    super('a request to Teams failed', { cause });
+    this.name = 'SendFailed';
   }
 }
 
