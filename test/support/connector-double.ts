@@ -159,6 +159,8 @@ export interface ConnectorDouble {
   holdAfter(afterAccepted: number, options: { create: boolean }): void;
   /** Answer again (requests already held stay unanswered). */
   stopHolding(): void;
+  /** Deletes a message, as a user deleting it in Teams does; later updates of it answer 404. */
+  remove(conversationId: string, messageId: string): boolean;
   /** A message created by the test itself (e.g. a card someone else posted). */
   seed(conversationId: string, activity: ActivityBody): StoredMessage;
   stop(): Promise<void>;
@@ -453,6 +455,15 @@ export async function startConnectorDouble(options: ConnectorDoubleOptions = {})
     },
     stopHolding: () => {
       hold = undefined;
+    },
+    remove: (conversationId, messageId) => {
+      const { base } = baseOf(conversationId);
+      const list = conversations.get(base) ?? [];
+      const index = list.findIndex((message) => message.id === messageId);
+      if (index < 0) return false;
+      list.splice(index, 1);
+      byId.delete(`${base}\n${messageId}`);
+      return true;
     },
     seed: (conversationId, activity) => createMessage(baseOf(conversationId).base, activity),
     stop: () =>

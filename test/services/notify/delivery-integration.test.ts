@@ -112,6 +112,30 @@ forEachDatabase('notification delivery through the real TeamsDeliverer to a conn
     });
   }
 
+  it('posts a new status card when the old one was deleted in Teams (update answered 404 ActivityNotFoundInConversation)', async function () {
+    this.timeout(60_000);
+    const database = await testDatabase.open();
+    const [{ conversationId }] = await seedConversations(database.db, connector.url, 1);
+    const [first] = await enqueueJobStory(database.db, 'D3L', 1);
+    dispatcher = dispatcherOn(database);
+    dispatcher.start();
+    assert.equal((await waitUntilSettled(database.db, 1, 20_000)).delivered, 1);
+    const [deleted] = connector.messages(conversationId);
+    assert.equal(deleted.activity.text, first);
+    assert.ok(connector.remove(conversationId, deleted.id));
+
+    const texts = await enqueueJobStory(database.db, 'D3L', 2);
+    dispatcher.poke();
+    const counts = await waitUntilSettled(database.db, 2, 20_000);
+
+    assert.deepEqual(counts, { total: 2, open: 0, delivered: 2, failed: 0, stopped: 0 });
+    const [card] = connector.messages(conversationId);
+    assert.notEqual(card.id, deleted.id);
+    assert.deepEqual(card.versions.map((version) => version.text), [texts[1]]);
+    const writes = connector.acceptedOrder(conversationId).map((write) => write.operation);
+    assert.deepEqual(writes, ['post', 'post']);
+  });
+
   it('retries a conversation whose connector hung until it answers, without a second card', async function () {
     this.timeout(60_000);
     const database = await testDatabase.open();
