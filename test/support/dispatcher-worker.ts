@@ -41,9 +41,13 @@ async function main(): Promise<void> {
     maxRetryAfterMs: 2_000,
   });
   dispatcher.start();
+  // The dispatcher's poll timer does not hold a process open (in the bot the HTTP server does); on SQLite
+  // nothing else would, and an idle worker would exit before the first one's claims expire.
+  const keepAlive = setInterval(() => undefined, 60_000);
   process.stdout.write('ready\n');
   process.once('SIGTERM', () => {
     void (async () => {
+      clearInterval(keepAlive);
       await dispatcher.stop();
       await database.close();
       process.exit(0);

@@ -234,8 +234,8 @@ export interface ClaimRequest {
 /**
  * Claims up to `limit` due deliveries, each the first unfinished one of its conversation (no pending or
  * sending delivery of an older notification there), oldest due first, and marks them 'sending' for
- * claimedBy until now + leaseMs. PostgreSQL: one UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED)
- * so that concurrent claimers take disjoint rows; SQLite: the same inside the write transaction.
+ * claimedBy until now + leaseMs. PostgreSQL: SELECT … FOR UPDATE SKIP LOCKED, then UPDATE those ids, in one
+ * transaction, so that concurrent claimers take disjoint rows; SQLite: the same inside the write transaction.
  */
 export async function claimDue(db: Kysely<Schema>, request: ClaimRequest): Promise<Delivery[]> {
   if (request.limit <= 0) return [];
@@ -262,10 +262,14 @@ export async function claimDue(db: Kysely<Schema>, request: ClaimRequest): Promi
       .orderBy('d.next_attempt_at')
       .limit(request.limit);
     if (dialectOf(tx) === 'postgres') due = due.forUpdate().skipLocked();
+    // The ids are read first, then updated: as a sub-select of the UPDATE, PostgreSQL may evaluate it more than
+    // once, and with SKIP LOCKED each pass yields other rows, so far more than `limit` were claimed.
+    const ids = (await due.execute()).map((row) => row.id);
+    if (ids.length === 0) return [];
     const rows = await tx
       .updateTable('deliveries')
       .set({ state: 'sending', claimed_by: request.claimedBy, claim_expires_at: expiresAt })
-      .where('id', 'in', due)
+      .where('id', 'in', ids)
       .where('state', '=', 'pending')
       .returningAll()
       .execute();

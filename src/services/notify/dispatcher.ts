@@ -39,7 +39,7 @@ import {
 } from './delivery-repository';
 import type { NotificationRecord } from './notification';
 import type { NotificationRenderer, RenderedNotification } from './notification-renderer';
-import { appLimits, ConversationLimiters, SlidingWindowLimiter, TEAMS_CONVERSATION_LIMITS, type WindowLimit } from './rate-limit';
+import { APP_WINDOW_MARGIN_MS, appLimits, ConversationLimiters, SlidingWindowLimiter, TEAMS_CONVERSATION_LIMITS, type WindowLimit } from './rate-limit';
 
 export { TEAMS_CONVERSATION_LIMITS, type WindowLimit } from './rate-limit';
 
@@ -148,7 +148,7 @@ export class NotificationDispatcher {
       maxRetryAfterMs: positive('maxRetryAfterMs', options.maxRetryAfterMs ?? 600_000),
       random: options.random ?? Math.random,
     };
-    this.appLimiter = new SlidingWindowLimiter(appLimits(positive('ratePerSecond', options.ratePerSecond ?? 50)));
+    this.appLimiter = new SlidingWindowLimiter(appLimits(positive('ratePerSecond', options.ratePerSecond ?? 50)), APP_WINDOW_MARGIN_MS);
     this.conversationLimiters = new ConversationLimiters(options.conversationLimits ?? TEAMS_CONVERSATION_LIMITS);
   }
 
@@ -434,14 +434,36 @@ export class NotificationDispatcher {
     trip.requests++;
     const conversationAt = this.conversationLimiters.nextAllowedAt(conversationId, nowMs);
     if (conversationAt - nowMs > LONG_WAIT_MS && this.draining === 0) throw new MustWait(conversationAt);
-    const at = this.appLimiter.reserve(conversationAt);
-    this.conversationLimiters.record(conversationId, at);
-    if (at > nowMs) await sleep(at - nowMs);
+    await this.waitForLimits(conversationId, nowMs);
     try {
       return await withTimeout(request(), this.sendTimeoutMs, operation);
     } catch (error) {
       throw new SendFailed(error);
     }
+  }
+
+  /**
+   * Waits until one more request keeps the app's and the conversation's limits, and books it then, at the
+   * moment it is sent rather than ahead: a send whose timer fired late (the event loop was busy) would
+   * otherwise go out together with the ones booked after it, and Teams would see more than its limit within
+   * a second. Waiters that wake together take turns: each looks again after the last one booked.
+   */
+  private async waitForLimits(conversationId: string, nowMs: number): Promise<void> {
+    let current = nowMs;
+    for (;;) {
+      const at = Math.max(this.appLimiter.nextAllowedAt(current), this.conversationLimiters.nextAllowedAt(conversationId, current));
+      if (at <= current) break;
+      await sleep(at - current);
+      const woke = this.now().getTime();
+      // A clock that does not move (a test's fixed clock) would never reach `at`: book it as reached.
+      if (woke === current) {
+        current = at;
+        break;
+      }
+      current = woke;
+    }
+    this.appLimiter.record(current);
+    this.conversationLimiters.record(conversationId, current);
   }
 }
 
