@@ -15,7 +15,8 @@
  * its channel token in clear text to wherever the reference points. Without an app id (Playground,
  * tests) there is no token, and http stays allowed.
  */
-import { CardFactory, MessageFactory, type CloudAdapter, type ConversationReference, type TurnContext } from 'botbuilder';
+import { CardFactory, MessageFactory, type Activity, type ChannelAccount, type CloudAdapter, type ConversationReference, type TurnContext } from 'botbuilder';
+import type { ConnectorClient } from 'botframework-connector';
 import { DeliveryFailed, type ConversationAddress, type Deliverer, type OutgoingMessage } from '../services/notify/deliverer';
 
 type ActivityDraft = ReturnType<typeof MessageFactory.text>;
@@ -32,7 +33,9 @@ export interface TeamsDelivererOptions {
 
 function toActivity(message: OutgoingMessage): ActivityDraft {
   const activity = message.card ? MessageFactory.attachment(CardFactory.adaptiveCard(message.card)) : MessageFactory.text(message.text ?? '');
-  if (message.card && message.text) activity.text = message.text;
+  // With a card, the sentence is the summary Teams shows in notifications and previews, not text beside the card:
+  // Teams turns text plus an attachment into two messages, and refuses to update such a message in place.
+  if (message.card && message.text) activity.summary = message.text;
   if (message.mentions && message.mentions.length > 0) {
     activity.entities = message.mentions.map((mention) => ({ type: 'mention', text: `<at>${mention.name}</at>`, mentioned: { id: mention.id, name: mention.name } }));
   }
@@ -170,6 +173,7 @@ export class TeamsDeliverer implements Deliverer {
 
   /** Resolves without activityId when the channel answered 200 without a readable id: the message was taken, but cannot be updated later. */
   async post(address: ConversationAddress, message: OutgoingMessage): Promise<{ activityId?: string }> {
+    if (conversationOf(address).conversationType === 'channel') return this.startThread(address, message);
     return this.send(atTopLevel(address), message);
   }
 
@@ -181,6 +185,28 @@ export class TeamsDeliverer implements Deliverer {
 
   async reply(address: ConversationAddress, threadActivityId: string, message: OutgoingMessage): Promise<{ activityId?: string }> {
     return this.send(inThread(address, threadActivityId), message);
+  }
+
+  /**
+   * A new post in a channel is a new thread, made as Teams documents it: createConversation with the channel's
+   * id, which answers the thread's first message id (the id later updates and replies need). A plain send to
+   * the channel's conversation is answered without an id by some clients (the Agents Playground: 202).
+   */
+  private async startThread(address: ConversationAddress, message: OutgoingMessage): Promise<{ activityId?: string }> {
+    const reference = atTopLevel(address);
+    let activityId: string | undefined;
+    await this.proactively(reference, async (context) => {
+      const client = context.turnState.get(this.adapter.ConnectorClientKey) as ConnectorClient;
+      const created = await client.conversations.createConversation({
+        isGroup: true,
+        bot: reference.bot as ChannelAccount,
+        channelData: { channel: { id: String(reference.conversation?.id ?? address.conversationId) } },
+        activity: toActivity(message) as Activity,
+      });
+      const id = (created as { activityId?: unknown } | undefined)?.activityId;
+      activityId = typeof id === 'string' && id !== '' ? id : undefined;
+    });
+    return activityId === undefined ? {} : { activityId };
   }
 
   private async send(reference: Partial<ConversationReference>, message: OutgoingMessage): Promise<{ activityId?: string }> {

@@ -231,11 +231,18 @@ export class PlaygroundChat {
     return this.page.locator('[role="group"]').filter({ has: this.page.getByText('Test Bot', { exact: true }) });
   }
 
-  /** In a channel: starts a new post with `text` (the channel's "Start a new post" box). */
+  /**
+   * In a channel: starts a new post "@Test Bot `text`" (the channel's "Start a new post" box). As in Teams,
+   * the Playground sends the bot only the channel posts that @mention it; the mention is picked from the
+   * list "@" opens.
+   */
   async postInChannel(text: string): Promise<void> {
     const composer = this.page.locator('[role="group"]').filter({ hasText: 'Start a new post' }).first();
-    await composer.getByRole('textbox').fill(text);
-    await composer.getByRole('button', { name: 'Post', exact: true }).click();
+    await composer.getByRole('textbox').click();
+    await this.page.keyboard.type('@');
+    await this.page.getByRole('menuitem').filter({ hasText: 'Test Bot' }).first().click();
+    await this.page.keyboard.type(` ${text}`);
+    await this.page.getByRole('button', { name: 'Post', exact: true }).click();
   }
 
   /** The text of the Playground's log panel: every activity it exchanged with the bot and its status code. */

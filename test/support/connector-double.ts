@@ -166,6 +166,7 @@ export interface ConnectorDouble {
   stop(): Promise<void>;
 }
 
+const CREATE_CONVERSATION = /^\/v3\/conversations\/?(?:\?.*)?$/;
 const PATH = /\/v3\/conversations\/([^/?]+)\/activities(?:\/([^/?]+))?\/?(?:\?.*)?$/;
 
 interface Thread {
@@ -183,6 +184,7 @@ function baseOf(conversationId: string): { base: string; threadId?: string } {
 
 function textOf(activity: ActivityBody): string {
   if (typeof activity.text === 'string' && activity.text !== '') return activity.text;
+  if (typeof activity.summary === 'string' && activity.summary !== '') return activity.summary;
   if (Array.isArray(activity.attachments) && activity.attachments.length > 0) return JSON.stringify(activity.attachments);
   return '';
 }
@@ -319,23 +321,34 @@ export async function startConnectorDouble(options: ConnectorDoubleOptions = {})
     trim(requestTimes, at, 1_000);
     counters.peakRequestsPerSecond = Math.max(counters.peakRequestsPerSecond, requestTimes.length);
 
-    const match = PATH.exec(req.url ?? '');
     const method = req.method ?? '';
-    if (!match || (method !== 'POST' && method !== 'PUT') || (method === 'PUT' && match[2] === undefined)) {
+    // POST /v3/conversations with channelData.channel.id: a new thread in a channel (Teams' createConversation).
+    const newThread = method === 'POST' && CREATE_CONVERSATION.test(req.url ?? '');
+    const match = newThread ? null : PATH.exec(req.url ?? '');
+    if (!newThread && (!match || (method !== 'POST' && method !== 'PUT') || (method === 'PUT' && match[2] === undefined))) {
       teamsError(res, 404, 'NotFound', 'No such operation on this connector.');
       return;
     }
-    const addressed = decodeURIComponent(match[1]);
-    const pathActivityId = match[2] === undefined ? undefined : decodeURIComponent(match[2]);
-    const { base, threadId: pathThread } = baseOf(addressed);
     let activity: ActivityBody;
+    let addressed: string;
     try {
-      activity = JSON.parse(body) as ActivityBody;
-      if (activity === null || typeof activity !== 'object' || Array.isArray(activity)) throw new Error('not an object');
+      const parsed = JSON.parse(body) as ActivityBody;
+      if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
+      if (newThread) {
+        const channel = ((parsed.channelData as { channel?: { id?: unknown } } | undefined)?.channel?.id);
+        if (typeof channel !== 'string' || channel === '' || typeof parsed.activity !== 'object' || parsed.activity === null) throw new Error('no channel or activity');
+        addressed = channel;
+        activity = parsed.activity as ActivityBody;
+      } else {
+        addressed = decodeURIComponent(match![1]);
+        activity = parsed;
+      }
     } catch {
       teamsError(res, 400, 'BadArgument', 'The request body is not an activity.');
       return;
     }
+    const pathActivityId = match?.[2] === undefined ? undefined : decodeURIComponent(match[2]);
+    const { base, threadId: pathThread } = baseOf(addressed);
     // botbuilder sends every proactive message as a reply to its continuation activity's made-up id:
     // like Teams, a reply to an activity the conversation does not have is a new message.
     const repliedTo = method === 'POST' && pathActivityId !== undefined ? byId.get(`${base}\n${pathActivityId}`) : undefined;
@@ -420,6 +433,10 @@ export async function startConnectorDouble(options: ConnectorDoubleOptions = {})
     if (fault === 'garbage-no-id') {
       counters.garbage += 1;
       sendJson(res, 200, { ok: true });
+      return;
+    }
+    if (newThread) {
+      sendJson(res, 201, { id: `${base};messageid=${message.id}`, activityId: message.id });
       return;
     }
     sendJson(res, operation === 'update' ? 200 : 201, { id: message.id });
