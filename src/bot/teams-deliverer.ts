@@ -34,8 +34,12 @@ export interface TeamsDelivererOptions {
 function toActivity(message: OutgoingMessage): ActivityDraft {
   const activity = message.card ? MessageFactory.attachment(CardFactory.adaptiveCard(message.card)) : MessageFactory.text(message.text ?? '');
   // With a card, the sentence is the summary Teams shows in notifications and previews, not text beside the card:
-  // Teams turns text plus an attachment into two messages, and refuses to update such a message in place.
-  if (message.card && message.text) activity.summary = message.text;
+  // Teams turns text plus an attachment into two messages, and refuses to update such a message in place. A
+  // sentence that @mentions someone stays text, where the mention is.
+  if (message.card && message.text) {
+    if (message.mentions && message.mentions.length > 0) activity.text = message.text;
+    else activity.summary = message.text;
+  }
   if (message.mentions && message.mentions.length > 0) {
     activity.entities = message.mentions.map((mention) => ({ type: 'mention', text: `<at>${mention.name}</at>`, mentioned: { id: mention.id, name: mention.name } }));
   }

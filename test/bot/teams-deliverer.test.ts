@@ -84,6 +84,29 @@ describe('TeamsDeliverer on the channel edge, against a connector double over HT
     assert.deepEqual(threaded.mentions.map((mention) => mention.id), ['29:ada']);
   });
 
+  it('sends a card with its sentence as the summary, not as text beside it (Teams would split the two and refuse to update them)', async () => {
+    const address = addressIn(connector, 'a:chat-1');
+    const card = { type: 'AdaptiveCard', version: '1.5', body: [{ type: 'TextBlock', text: 'Job 7' }] };
+    const { activityId } = await teams.post(address, { card, text: 'Job 7: requested' });
+    await teams.update(address, activityId!, { card, text: 'Job 7: approved' });
+    const [message] = connector.messages('a:chat-1');
+    assert.deepEqual(message!.versions.map((version) => [version.text, version.summary]), [
+      [undefined, 'Job 7: requested'],
+      [undefined, 'Job 7: approved'],
+    ]);
+  });
+
+  it('starts a new thread in a channel with createConversation and answers the thread\'s first message id', async () => {
+    const address = addressIn(connector, '19:general@thread.tacv2');
+    (address.reference.conversation as Record<string, unknown>).conversationType = 'channel';
+    const { activityId } = await teams.post(address, { text: 'Job 7: requested' });
+    const [root] = connector.messages('19:general@thread.tacv2');
+    assert.equal(root!.id, activityId);
+    assert.equal(root!.threadId, undefined, 'the first message of its own thread');
+    await teams.update(address, activityId!, { text: 'Job 7: approved' });
+    assert.deepEqual(connector.messages('19:general@thread.tacv2').map((message) => message.versions.length), [2], 'updated in place by that id');
+  });
+
   it('updates a posted message in place: same id, one more version', async () => {
     const address = addressIn(connector, 'a:chat-1');
     const { activityId } = await teams.post(address, { text: 'Job 7: requested' });

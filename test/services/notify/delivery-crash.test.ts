@@ -138,7 +138,7 @@ forEachDatabase('a notification dispatcher killed with SIGKILL mid fan-out', (da
         const messages = connector.messages(conversationId);
         const current = messages.find((message) => message.id === cardOf.get(conversationId));
         assert.ok(current, `${conversationId} has its status card`);
-        const versions = current.versions.map((version) => version.text);
+        const versions = current.versions.map((version) => version.summary);
         assert.deepEqual(collapsed(versions), texts, `${conversationId}: every step once, in order`);
         if (versions.length !== texts.length) assert.ok(updatedInFlight.has(conversationId), `${conversationId} repeated an update that was not in flight`);
         const topLevel = messages.filter((message) => message.threadId === undefined);

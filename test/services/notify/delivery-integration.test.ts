@@ -65,7 +65,7 @@ forEachDatabase('notification delivery through the real TeamsDeliverer to a conn
       const messages = connector.messages(conversationId);
       const cards = messages.filter((message) => message.threadId === undefined);
       assert.equal(cards.length, 1, `${conversationId} has one status card`);
-      assert.deepEqual(cards[0].versions.map((version) => version.text), texts, `${conversationId} saw every step once, in order`);
+      assert.deepEqual(cards[0].versions.map((version) => version.summary), texts, `${conversationId} saw every step once, in order`);
       const writes = connector.acceptedOrder(conversationId).map((write) => write.operation);
       if (kind === 'channel') {
         assert.deepEqual(writes, ['post', 'update', 'update', 'update', 'reply']);
@@ -107,7 +107,7 @@ forEachDatabase('notification delivery through the real TeamsDeliverer to a conn
       assert.match(stopped?.disabledReason ?? '', new RegExp(code));
       assert.equal(connector.counters.refused, 1, 'one request to the refusing conversation, no retries');
       for (const { conversationId } of conversations.filter((conversation) => conversation.conversationId !== refused)) {
-        assert.deepEqual(connector.messages(conversationId)[0].versions.map((version) => version.text), texts);
+        assert.deepEqual(connector.messages(conversationId)[0].versions.map((version) => version.summary), texts);
       }
     });
   }
@@ -121,7 +121,7 @@ forEachDatabase('notification delivery through the real TeamsDeliverer to a conn
     dispatcher.start();
     assert.equal((await waitUntilSettled(database.db, 1, 20_000)).delivered, 1);
     const [deleted] = connector.messages(conversationId);
-    assert.equal(deleted.activity.text, first);
+    assert.equal(deleted.activity.summary, first);
     assert.ok(connector.remove(conversationId, deleted.id));
 
     const texts = await enqueueJobStory(database.db, 'D3L', 2);
@@ -131,7 +131,7 @@ forEachDatabase('notification delivery through the real TeamsDeliverer to a conn
     assert.deepEqual(counts, { total: 2, open: 0, delivered: 2, failed: 0, stopped: 0 });
     const [card] = connector.messages(conversationId);
     assert.notEqual(card.id, deleted.id);
-    assert.deepEqual(card.versions.map((version) => version.text), [texts[1]]);
+    assert.deepEqual(card.versions.map((version) => version.summary), [texts[1]]);
     const writes = connector.acceptedOrder(conversationId).map((write) => write.operation);
     assert.deepEqual(writes, ['post', 'post']);
   });
@@ -163,6 +163,6 @@ forEachDatabase('notification delivery through the real TeamsDeliverer to a conn
     assert.deepEqual(counts, { total: 6, open: 0, delivered: 6, failed: 0, stopped: 0 });
     const cards = connector.messages(hanging);
     assert.equal(cards.length, 1);
-    assert.deepEqual(cards[0].versions.map((version) => version.text), texts);
+    assert.deepEqual(cards[0].versions.map((version) => version.summary), texts);
   });
 });
