@@ -19,7 +19,7 @@ import { openDatabase, type Database } from '../src/services/store/database';
 import { postToBot } from '../test/support/bot-client';
 import { startConnectorDouble, type ConnectorDouble } from '../test/support/connector-double';
 import { approveClick, messageFrom, type BenchConversation, type BenchUser } from './approval-clicks';
-import { startBotProcess, stopBotProcess, type BotProcess } from './bot-processes';
+import { startBotProcess, stopBotProcess, waitForSync, type BotProcess } from './bot-processes';
 import { median } from './stats';
 import { runTurnLoad, type LoadResult } from './turn-load';
 
@@ -191,6 +191,7 @@ export async function runNotifyBench(say: (line?: string) => void): Promise<void
   const bot = await startBotProcess('media', { PORT: '0', DATABASE_URL: url, NOTIFY_RATE_PER_SECOND: String(APP_RATE), DIGEST: 'off' });
   const database = await openDatabase(url, { logger: createLogger({ level: 'silent' }) });
   try {
+    await waitForSync(bot, null, 60_000);
     await seedSubscribers(database, double.url);
     const showRounds: LoadResult[] = [];
     const minimalRounds: LoadResult[] = [];
