@@ -174,15 +174,16 @@ function publicUrl() {
 }
 
 /** `Enterprise` or `Enterprise, EnterpriseN; Windows Server=ServerStandard; image=*` (see editions-policy.ts). */
-function editionsPolicy() {
+/** A variable read by a domain parser: the parser's own error (of the `expected` class) becomes the one-line ConfigError. */
+function parsedBy<T>(parse: (text: string | undefined) => T, expected: new (...args: never[]) => Error) {
   return z
     .string()
     .optional()
     .transform((text, ctx) => {
       try {
-        return parseEditionsPolicy(text);
+        return parse(text);
       } catch (error) {
-        if (!(error instanceof EditionsPolicyError)) throw error;
+        if (!(error instanceof expected)) throw error;
         ctx.addIssue({ code: 'custom', message: error.message });
         return z.NEVER;
       }
@@ -328,7 +329,7 @@ export function loadConfig(env: Env): AppConfig {
         .optional()
         .transform((v) => v ?? 'BuildNumber.txt'),
     ),
-    editionsInUse: read(env, 'EDITIONS_IN_USE', editionsPolicy()),
+    editionsInUse: read(env, 'EDITIONS_IN_USE', parsedBy(parseEditionsPolicy, EditionsPolicyError)),
     releasesFeedUrl: read(env, 'RELEASES_FEED_URL', httpUrl('to a JSON feed')),
     databaseUrl,
     approvers,
@@ -340,22 +341,7 @@ export function loadConfig(env: Env): AppConfig {
       timeoutMinutes: read(env, 'DISTRIBUTION_TIMEOUT_MINUTES', numberIn(1, 7 * 24 * 60, false, 240)),
     },
     servicingTimeoutMinutes: read(env, 'SERVICING_TIMEOUT_MINUTES', numberIn(1, 7 * 24 * 60, false, 360)),
-    mediaHygiene: read(
-      env,
-      'MEDIA_HYGIENE',
-      z
-        .string()
-        .optional()
-        .transform((text, ctx) => {
-          try {
-            return parseMediaHygiene(text);
-          } catch (error) {
-            if (!(error instanceof MediaHygieneError)) throw error;
-            ctx.addIssue({ code: 'custom', message: error.message });
-            return z.NEVER;
-          }
-        }),
-    ),
+    mediaHygiene: read(env, 'MEDIA_HYGIENE', parsedBy(parseMediaHygiene, MediaHygieneError)),
     syncIntervalMinutes: read(env, 'SYNC_INTERVAL_MINUTES', numberIn(0.05, 24 * 60, false, 15)),
     logLevel: read(
       env,
@@ -365,21 +351,7 @@ export function loadConfig(env: Env): AppConfig {
     notifications: {
       ratePerSecond: read(env, 'NOTIFY_RATE_PER_SECOND', numberIn(1, 50, false, 50)),
       channelSubscribers: read(env, 'CHANNEL_SUBSCRIBERS', oneOf(['anyone', 'approvers'] as const, 'anyone')),
-      digest: read(
-        env,
-        'DIGEST',
-        z
-          .string()
-          .optional()
-          .transform((text, ctx) => {
-            try {
-              return parseDigestSchedule(text ?? 'monday 08:00');
-            } catch (error) {
-              ctx.addIssue({ code: 'custom', message: (error as Error).message });
-              return z.NEVER;
-            }
-          }),
-      ),
+      digest: read(env, 'DIGEST', parsedBy((text) => parseDigestSchedule(text ?? 'monday 08:00'), RangeError)),
     },
   };
 }

@@ -33,6 +33,14 @@ describe('loadConfig', () => {
     assert.deepEqual(set.mediaHygiene, { everyPackage: { writeBuildFile: true }, perPackage: { PS100012: { keepEditionIndexes: [3] } } });
   });
 
+  it('reads the notification settings, with their defaults (digest on Monday at 08:00, anyone may subscribe a channel, 50 requests/s)', () => {
+    assert.deepEqual(loadConfig({}).notifications, { ratePerSecond: 50, channelSubscribers: 'anyone', digest: { day: 1, hour: 8, minute: 0 } });
+    const set = loadConfig({ NOTIFY_RATE_PER_SECOND: '25', CHANNEL_SUBSCRIBERS: 'approvers', DIGEST: ' Fri  16:30 ' });
+    assert.deepEqual(set.notifications, { ratePerSecond: 25, channelSubscribers: 'approvers', digest: { day: 5, hour: 16, minute: 30 } });
+    assert.equal(loadConfig({ DIGEST: 'off' }).notifications.digest, undefined);
+    assert.deepEqual(loadConfig({ DIGEST: 'sunday 0:05' }).notifications.digest, { day: 0, hour: 0, minute: 5 });
+  });
+
   it('reads EDITIONS_IN_USE as the editions in use per scope, and no policy when it is empty', () => {
     assert.equal(loadConfig({}).editionsInUse, undefined, 'no claim about which index is used');
     assert.deepEqual(loadConfig({ EDITIONS_IN_USE: ' Enterprise, EnterpriseN ; Windows Server=* ; image=Windows 11  Enterprise' }).editionsInUse, {
@@ -118,6 +126,12 @@ describe('loadConfig', () => {
     ['SERVICING_TIMEOUT_MINUTES', { SERVICING_TIMEOUT_MINUTES: '-5' }, /number from 1/],
     ['MEDIA_HYGIENE', { MEDIA_HYGIENE: 'scrub' }, /remove-autorun, build-file, keep/],
     ['MEDIA_HYGIENE', { MEDIA_HYGIENE: 'C:\\=build-file' }, /not a package id/],
+    ['NOTIFY_RATE_PER_SECOND', { NOTIFY_RATE_PER_SECOND: '51' }, /number from 1 to 50/],
+    ['NOTIFY_RATE_PER_SECOND', { NOTIFY_RATE_PER_SECOND: '0' }, /number from 1 to 50/],
+    ['CHANNEL_SUBSCRIBERS', { CHANNEL_SUBSCRIBERS: 'owners' }, /anyone, approvers/],
+    ['DIGEST', { DIGEST: 'someday 08:00' }, /a day and a time such as "monday 08:00", or "off"/],
+    ['DIGEST', { DIGEST: 'monday 25:00' }, /a day and a time/],
+    ['DIGEST', { DIGEST: 'mo 08:00' }, /a day and a time/],
     ['RUNNER_WEBHOOK_URL', { RUNNER: 'webhook' }, /required with RUNNER=webhook/],
     ['RUNNER_SECRET', { RUNNER: 'webhook', RUNNER_WEBHOOK_URL: 'https://osd-build/api', RUNNER_SECRET: 'short' }, /16 characters/],
     ['PUBLIC_URL', { PUBLIC_URL: 'osd-bot.contoso.com' }, /https URL/],
