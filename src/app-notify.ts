@@ -11,6 +11,7 @@ import { FreshnessWatch } from './services/media/freshness-watch';
 import type { Deliverer } from './services/notify/deliverer';
 import { DigestScheduler, type DigestPayload } from './services/notify/digest-scheduler';
 import { NotificationDispatcher, type DispatcherOptions } from './services/notify/dispatcher';
+import { LoopPressure } from './services/notify/loop-pressure';
 import type { NotificationRenderer } from './services/notify/notification-renderer';
 import type { Schema } from './services/store/schema';
 import { notifyHealthFields, type NotifyHealthFields } from './http/notify-health-fields';
@@ -18,11 +19,14 @@ import { readNotifyHealth } from './services/notify/notify-health';
 
 /** Dispatcher timing for tests and the bench; production uses the dispatcher's defaults and NOTIFY_RATE_PER_SECOND. */
 export type NotifyTuning = Partial<
-  Pick<DispatcherOptions, 'pollMs' | 'claimLeaseMs' | 'sendTimeoutMs' | 'backoffBaseMs' | 'backoffMaxMs' | 'concurrency' | 'conversationLimits' | 'maxAttempts'>
+  Pick<DispatcherOptions, 'pollMs' | 'claimLeaseMs' | 'sendTimeoutMs' | 'backoffBaseMs' | 'backoffMaxMs' | 'concurrency' | 'conversationLimits' | 'maxAttempts' | 'whileBusy'>
 > & {
   /** Leaves the dispatcher stopped (a test drives it with drain(), or another instance delivers). */
   dispatcherStopped?: boolean;
 };
+
+/** Requests a second while the event loop is busy with chat. */
+const WHILE_BUSY_RATE_PER_SECOND = 5;
 
 export interface NotifyParts {
   dispatcher: NotificationDispatcher;
@@ -52,6 +56,8 @@ export function openNotifications(options: {
     renderer: options.renderer,
     logger: logger.child({ component: 'notifications' }),
     ratePerSecond: config.notifications.ratePerSecond,
+    // Chat first: while the bot is busy answering turns, notifications go out at a trickle and catch up after.
+    whileBusy: { pressure: new LoopPressure(), ratePerSecond: WHILE_BUSY_RATE_PER_SECOND },
     ...tuning,
   });
   const poke = () => dispatcher.poke();

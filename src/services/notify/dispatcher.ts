@@ -68,6 +68,11 @@ export interface DispatcherOptions {
   maxRetryAfterMs?: number;
   /** Default 1_000. */
   pollMs?: number;
+  /**
+   * Chat first: while the process's event loop is busy (the bot answering turns), at most this many
+   * requests a second; off (undefined) by default, on in the app. The deliveries wait, none is lost.
+   */
+  whileBusy?: { pressure: { isBusy(): boolean }; ratePerSecond: number };
   now?: () => Date;
   random?: () => number;
 }
@@ -119,6 +124,8 @@ export class NotificationDispatcher {
   private readonly now: () => Date;
   private readonly backoff: BackoffPolicy;
   private readonly appLimiter: SlidingWindowLimiter;
+  /** The rate kept while the loop is busy with chat; every request is booked in it, so it knows the recent ones. */
+  private readonly busyLimiter: SlidingWindowLimiter | undefined;
   private readonly conversationLimiters: ConversationLimiters;
   private readonly renders = new Map<number, Promise<Drawing>>();
   private readonly inFlight = new Set<Promise<void>>();
@@ -150,6 +157,7 @@ export class NotificationDispatcher {
     };
     this.appLimiter = new SlidingWindowLimiter(appLimits(positive('ratePerSecond', options.ratePerSecond ?? 50)), APP_WINDOW_MARGIN_MS);
     this.conversationLimiters = new ConversationLimiters(options.conversationLimits ?? TEAMS_CONVERSATION_LIMITS);
+    this.busyLimiter = options.whileBusy ? new SlidingWindowLimiter(appLimits(positive('whileBusy.ratePerSecond', options.whileBusy.ratePerSecond)), 0) : undefined;
   }
 
   start(): void {
@@ -451,7 +459,8 @@ export class NotificationDispatcher {
   private async waitForLimits(conversationId: string, nowMs: number): Promise<void> {
     let current = nowMs;
     for (;;) {
-      const at = Math.max(this.appLimiter.nextAllowedAt(current), this.conversationLimiters.nextAllowedAt(conversationId, current));
+      const busyAt = this.busyLimiter !== undefined && this.options.whileBusy!.pressure.isBusy() ? this.busyLimiter.nextAllowedAt(current) : current;
+      const at = Math.max(this.appLimiter.nextAllowedAt(current), this.conversationLimiters.nextAllowedAt(conversationId, current), busyAt);
       if (at <= current) break;
       await sleep(at - current);
       const woke = this.now().getTime();
@@ -463,6 +472,7 @@ export class NotificationDispatcher {
       current = woke;
     }
     this.appLimiter.record(current);
+    this.busyLimiter?.record(current);
     this.conversationLimiters.record(conversationId, current);
   }
 }

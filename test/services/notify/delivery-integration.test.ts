@@ -136,6 +136,23 @@ forEachDatabase('notification delivery through the real TeamsDeliverer to a conn
     assert.deepEqual(writes, ['post', 'post']);
   });
 
+  it('gives way to chat: while the event loop is busy it sends at the trickle it was given, then catches up at full rate, losing nothing', async function () {
+    this.timeout(60_000);
+    const database = await testDatabase.open();
+    const conversations = await seedConversations(database.db, connector.url, 40);
+    const texts = await enqueueJobStory(database.db, 'B5SY1', 2);
+    let busy = true;
+    dispatcher = dispatcherOn(database, { ratePerSecond: 50, whileBusy: { pressure: { isBusy: () => busy }, ratePerSecond: 5 } });
+    dispatcher.start();
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    const whileBusy = connector.counters.requests;
+    assert.ok(whileBusy >= 5 && whileBusy <= 12, `${whileBusy} requests in 2 s while busy (5 a second)`);
+    busy = false;
+    const counts = await waitUntilSettled(database.db, conversations.length * texts.length, 30_000);
+    assert.deepEqual(counts, { total: 80, open: 0, delivered: 80, failed: 0, stopped: 0 }, 'nothing lost');
+    assert.deepEqual(connector.limitBreaks, []);
+  });
+
   it('retries a conversation whose connector hung until it answers, without a second card', async function () {
     this.timeout(60_000);
     const database = await testDatabase.open();
