@@ -197,6 +197,9 @@ export async function runNotifyBench(say: (line?: string) => void): Promise<void
     await seedSubscribers(database, double.url);
     const showRounds: LoadResult[] = [];
     const minimalRounds: LoadResult[] = [];
+    /** The same rounds once every fan-out has ended: what `show` gets from this machine with the dispatcher idle. */
+    const idleShowRounds: LoadResult[] = [];
+    const idleMinimalRounds: LoadResult[] = [];
     let chatWindow = { from: 0, to: 0 };
     const measureChat = async () => {
       // One round not counted: the bot has not drawn a `show` card yet, nor the minimal bot its reply.
@@ -223,6 +226,10 @@ export async function runNotifyBench(say: (line?: string) => void): Promise<void
     say('| fan-out | notifications × conversations | seconds | requests/s (share of 50) | without chat load | accepted/s | lost | repeated | out of order | 429 over a limit | 429 injected |');
     say('|---|---|---|---|---|---|---|---|---|---|---|');
     runs.push(withChat);
+    for (let round = 0; round < TURN_ROUNDS; round++) {
+      idleShowRounds.push(await runTurnLoad({ botUrl: bot.url, clients: TURN_CLIENTS, durationMs: TURN_MS, warmupMs: TURN_WARMUP_MS, textFor: (client, turn) => `show ${demoIds[(client * 7 + turn) % demoIds.length]}` }));
+      idleMinimalRounds.push(await runTurnLoad({ botUrl: minimal.url, clients: TURN_CLIENTS, durationMs: TURN_MS, warmupMs: TURN_WARMUP_MS, textFor: () => 'hello' }));
+    }
     const duringChat = double.accepted.filter((write) => write.at >= chatWindow.from && write.at <= chatWindow.to).length / Math.max(0.001, (chatWindow.to - chatWindow.from) / 1000);
     for (const run of runs) {
       say(
@@ -234,15 +241,24 @@ export async function runNotifyBench(say: (line?: string) => void): Promise<void
     const ratios = showRounds.map((round, i) => round.turnsPerSecond / minimalRounds[i].turnsPerSecond);
     say(`Chat during the last fan-out, interleaved rounds after one uncounted round (${TURN_CLIENTS} clients, closed loop; the dispatcher gives way to chat while the event loop is busy):`);
     say();
-    say('| round | `show` turns/s (bot fanning out) | minimal bot turns/s | ratio |');
-    say('|---|---|---|---|');
-    showRounds.forEach((round, i) => say(`| ${i + 1} | ${round.turnsPerSecond.toFixed(1)} | ${minimalRounds[i].turnsPerSecond.toFixed(1)} | ${pct(ratios[i])} |`));
+    const idleRatios = idleShowRounds.map((round, i) => round.turnsPerSecond / idleMinimalRounds[i].turnsPerSecond);
+    say('| round | `show` turns/s (bot fanning out) | minimal bot turns/s | ratio | after the fan-outs: `show` | minimal | ratio |');
+    say('|---|---|---|---|---|---|---|');
+    showRounds.forEach((round, i) =>
+      say(
+        `| ${i + 1} | ${round.turnsPerSecond.toFixed(1)} | ${minimalRounds[i].turnsPerSecond.toFixed(1)} | ${pct(ratios[i])} | ` +
+          `${idleShowRounds[i].turnsPerSecond.toFixed(1)} | ${idleMinimalRounds[i].turnsPerSecond.toFixed(1)} | ${pct(idleRatios[i])} |`,
+      ),
+    );
     say();
     for (const run of runs) {
       say(`- ${run.label}: ${pct(run.requestsPerSecond / APP_RATE)} of the 50 requests/s ceiling${run === withChat ? '' : ' (target ≥ 90%)'}, ${run.lost} lost, ${run.repeated} repeated, ${run.outOfOrder} out of order.`);
     }
     say(`- While the chat rounds ran, the dispatcher sent ${duringChat.toFixed(1)} requests/s (it gives way to chat); the busiest second at the double held ${double.counters.peakRequestsPerSecond} requests.`);
-    say(`- \`show\` during the fan-out: ${pct(median(ratios))} of the minimal bot's turns/s (median of ${ratios.length} rounds; target ≥ 80%).`);
+    say(
+      `- \`show\` during the fan-out: ${pct(median(ratios))} of the minimal bot's turns/s (median of ${ratios.length} rounds; target ≥ 80%); ` +
+        `with the dispatcher idle, in the same run: ${pct(median(idleRatios))}.`,
+    );
   } finally {
     await database.close();
     await Promise.all([stopBotProcess(bot), stopBotProcess(minimal)]);
