@@ -8,6 +8,7 @@
  * comes from: its key drops the thread's `;messageid=`, so notifications start new posts. A failed
  * write is logged and never fails the turn: the next turn tries again.
  */
+import { channelOf } from './channel-threads';
 import { TurnContext, type Activity } from 'botbuilder';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
@@ -24,7 +25,6 @@ export const DEFAULT_REWRITE_AFTER_MS = 15 * 60_000;
 /** Longer than any id Teams sends; a longer one is not saved. */
 const MAX_CONVERSATION_ID_LENGTH = 512;
 const MAX_NAME_LENGTH = 200;
-const THREAD_MARK = ';messageid=';
 
 export interface ConversationReferencesOptions {
   db: Kysely<Schema>;
@@ -41,9 +41,7 @@ type TurnMeaning = 'turn' | 'added' | 'removed';
 
 /** The conversation a turn belongs to as notifications address it: a channel thread's channel. */
 export function conversationKeyOf(conversationId: string, kind: ConversationKind): string {
-  if (kind !== 'channel') return conversationId;
-  const at = conversationId.indexOf(THREAD_MARK);
-  return at < 0 ? conversationId : conversationId.slice(0, at);
+  return kind === 'channel' ? channelOf(conversationId) : conversationId;
 }
 
 /** The conversation's kind as Teams names it; anything else (an old client, a tampered value) is 'unknown'. */

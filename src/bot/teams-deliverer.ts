@@ -17,6 +17,7 @@
  */
 import { CardFactory, MessageFactory, type Activity, type ChannelAccount, type CloudAdapter, type ConversationReference, type TurnContext } from 'botbuilder';
 import type { ConnectorClient } from 'botframework-connector';
+import { channelOf, threadConversationId } from './channel-threads';
 import { DeliveryFailed, type ConversationAddress, type Deliverer, type OutgoingMessage } from '../services/notify/deliverer';
 
 type ActivityDraft = ReturnType<typeof MessageFactory.text>;
@@ -57,15 +58,15 @@ function conversationOf(address: ConversationAddress): Record<string, unknown> {
  */
 function atTopLevel(address: ConversationAddress): Partial<ConversationReference> {
   const conversation = conversationOf(address);
-  const channelId = String(conversation.id ?? address.conversationId).split(';messageid=')[0];
+  const channelId = channelOf(String(conversation.id ?? address.conversationId));
   const { activityId: _savedFrom, ...reference } = address.reference;
   return { ...reference, conversation: { ...conversation, id: channelId } } as Partial<ConversationReference>;
 }
 
-/** A channel thread is the channel's conversation id with `;messageid=` and the thread's first message. */
+/** The reference of a thread of the conversation's channel. */
 function inThread(address: ConversationAddress, threadActivityId: string): Partial<ConversationReference> {
   const reference = atTopLevel(address);
-  const threadId = `${String(reference.conversation?.id)};messageid=${threadActivityId}`;
+  const threadId = threadConversationId(String(reference.conversation?.id), threadActivityId);
   return { ...reference, conversation: { ...reference.conversation, id: threadId } } as Partial<ConversationReference>;
 }
 

@@ -3,6 +3,7 @@
  * the answer decides from stored state only: the button must come from that very conversation, and
  * the person pressing it must be allowed to change it (the same rule as typing "unsubscribe").
  */
+import { threadOf } from '../channel-threads';
 import { z } from 'zod';
 import { SubscriptionVerbs } from '../../cards/notify/subscriptions-card';
 import { TOPICS } from '../../services/notify/notification';
@@ -29,7 +30,7 @@ export function subscriptionActionRoutes(answers: SubscriptionAnswers): ActionRo
         if (invocation.trigger === 'automatic') return messageResponse('Type "subscriptions" to see what this conversation receives.');
         const { actor } = invocation;
         // A channel thread's card belongs to the channel, as its subscriptions do.
-        const conversationId = conversationKeyOf(invocation.conversationId, invocation.conversationId.includes(';messageid=') ? 'channel' : 'unknown');
+        const conversationId = conversationKeyOf(invocation.conversationId, threadOf(invocation.conversationId) !== undefined ? 'channel' : 'unknown');
         const outcome = await answers.unsubscribeFromCard(data, {
           conversationId,
           person: { id: actor.id, name: actor.name, ...(actor.aadObjectId ? { aadObjectId: actor.aadObjectId } : {}) },

@@ -9,6 +9,7 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { approvalReminderMessage, jobOutcomeReply, jobStatusMessage } from '../../cards/jobs/job-message';
+import { threadOf } from '../channel-threads';
 import { FINAL_STATES, type JobEventKind } from '../../services/jobs/job';
 import { getSetting, listJobMessages, saveJobMessage } from '../../services/jobs/job-repository';
 import type { JobChange, JobObserver } from '../../services/jobs/job-service';
@@ -106,7 +107,7 @@ export class JobPublisher implements JobObserver {
       if (card && requester && isChannel(requester)) {
         // A channel stays quiet: the outcome goes into the job card's thread, telling the requester by name.
         const reply = jobOutcomeReply(await view());
-        await this.attempt(() => this.options.deliverer.reply(requester, threadOf(requester, card.activityId), reply), job.id, requester.conversationId);
+        await this.attempt(() => this.options.deliverer.reply(requester, threadOfCard(requester, card.activityId), reply), job.id, requester.conversationId);
       } else if (requester) await this.send(requester, { text: jobStatusMessage(await view()) });
     }
   }
@@ -138,10 +139,10 @@ function addressOf(message: { conversationId: string; reference: Record<string, 
   return message ? { conversationId: message.conversationId, reference: message.reference } : undefined;
 }
 
-/** The thread the card is in: the one the request was typed in (`;messageid=` of its conversation), else the card's own. */
-function threadOf(address: ConversationAddress, cardActivityId: string): string {
+/** The thread the card is in: the one the request was typed in, else the card's own. */
+function threadOfCard(address: ConversationAddress, cardActivityId: string): string {
   const conversationId = String((address.reference.conversation as { id?: unknown } | undefined)?.id ?? address.conversationId);
-  return /;messageid=([^;]+)/.exec(conversationId)?.[1] ?? cardActivityId;
+  return threadOf(conversationId) ?? cardActivityId;
 }
 
 function isChannel(address: ConversationAddress): boolean {

@@ -34,6 +34,7 @@ export async function readNotifyHealth(db: Kysely<Schema>, limit = 10): Promise<
     outboxDepth: Number(waitingEvents.count) + Number(waitingDeliveries.count),
     oldestUndeliveredAt: oldest ? new Date(oldest) : null,
     stoppedConversations: await countStoppedConversations(db),
-    stopped: await listStoppedConversations(db, limit),
+    // /healthz asks for numbers only: no list, no query for it.
+    stopped: limit > 0 ? await listStoppedConversations(db, limit) : [],
   };
 }
