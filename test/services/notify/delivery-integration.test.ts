@@ -48,9 +48,10 @@ forEachDatabase('notification delivery through the real TeamsDeliverer to a conn
     connector.faults.serverErrorShare = 0.02;
 
     const started = Date.now();
-    // The ceiling the double enforces: a request is booked when it is sent, so a send woken late by a busy
-    // event loop does not bunch with the next ones (booked ahead, they once broke the window by 1-66 ms).
-    dispatcher = dispatcherOn(database, { ratePerSecond: 50 });
+    // Just under the double's 50/s: a request is booked when it is sent, but on a loaded CI machine its bytes
+    // can still leave more than the window's margin later (one CI run: 1 ms early at 50/s on PostgreSQL).
+    // The bench runs at 50/s and counts the rare 429 this earns (1 to 4 in 11,000), which is then honoured.
+    dispatcher = dispatcherOn(database, { ratePerSecond: 45 });
     dispatcher.start();
     const counts = await waitUntilSettled(database.db, conversations.length * texts.length, 100_000);
     const tookMs = Date.now() - started;
